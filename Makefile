@@ -1,0 +1,90 @@
+# Makefile for Cos (PGXS)
+#
+#   make            build the extension and ./cos-extract
+#   make install    install into the PostgreSQL found by pg_config
+#   make demo       the main job end to end on a throwaway cluster
+#   make check      every test: unit (cmocka), pg_regress, end to end
+
+EXTENSION = cos
+EXTVERSION = 0.1
+
+MODULE_big = cos
+
+# Pure C (no postgres.h): everything in extension/ except the backend glue.
+BACKEND_SRCS = extension/cos.c extension/jansson_static.c $(wildcard extension/sql_*.c)
+PURE_SRCS = $(filter-out $(BACKEND_SRCS),$(wildcard extension/*.c))
+WORKER_SRCS = $(wildcard bgworker/*.c)
+
+OBJS = $(patsubst %.c,%.o,$(BACKEND_SRCS) $(PURE_SRCS) $(WORKER_SRCS))
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test --outputdir=test/results \
+	--temp-instance=test/tmp_check --temp-config=test/cos.conf \
+	--load-extension=pg_cron --load-extension=cos
+
+PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl)
+# jansson is linked in statically with its symbols hidden: the postgres
+# binary exports its own json_object() (the SQL function), which would
+# otherwise shadow jansson's, for our calls and jansson's internal ones alike.
+JANSSON_A = $(shell pkg-config --variable=libdir jansson)/libjansson.a
+SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0)
+
+EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/regression.* \
+	build sql/$(EXTENSION)--$(EXTVERSION).sql
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+all: cos-extract
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
+
+# Standalone extractor on the same pure-C code.
+# The same warnings PGXS builds the module with, so both builds agree.
+PURE_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
+	-Wdeclaration-after-statement -Wmissing-format-attribute -Wimplicit-fallthrough=3 \
+	-Wno-unused-parameter -Iextension \
+	$(shell pkg-config --cflags libxml-2.0 jansson)
+PURE_LIBS = $(shell pkg-config --libs jansson libxml-2.0) -lm
+
+cos-extract: tools/cos-extract.c $(PURE_SRCS) $(wildcard extension/*.h)
+	$(CC) $(PURE_CFLAGS) -o $@ tools/cos-extract.c $(PURE_SRCS) $(PURE_LIBS)
+
+# cmocka unit tests: each test/unit/test_*.c links every pure source.
+UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/bin/%,$(wildcard test/unit/test_*.c))
+
+test/unit/bin/%: test/unit/%.c $(PURE_SRCS) $(wildcard extension/*.h) $(wildcard test/unit/*.h)
+	@mkdir -p test/unit/bin
+	$(CC) $(PURE_CFLAGS) -Itest/unit -o $@ $< $(PURE_SRCS) $(PURE_LIBS) -lcmocka
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do \
+		echo "== $$t"; (cd test/unit && COS_FIXTURES=$(CURDIR)/test/fixtures ./bin/$$(basename $$t)); \
+	done
+
+
+
+# Every test: unit tests, then pg_regress on a temp instance with the
+# workers loaded (needs the extension installed, as pg_cron's suite does),
+# then the end-to-end test through the workers and the fixture server.
+check: unit
+	$(MAKE) install
+	test/regress.sh
+	test/e2e/test_collect.sh
+
+regress:
+	test/regress.sh
+
+e2e:
+	test/e2e/test_collect.sh
+
+# The main job end to end on a throwaway cluster and the bundled captures.
+demo:
+	test/e2e/demo.sh
+.PHONY: unit demo check e2e regress

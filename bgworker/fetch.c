@@ -1,0 +1,599 @@
+/*
+ * fetch.c
+ *	  A fetch worker: claims due jobs from cos.jobs, runs their HTTP requests
+ *	  through one libcurl multi handle (cos.fetch_concurrency at once, and at
+ *	  most a share of each platform's max_concurrency), hands the bodies to
+ *	  the extractors and stores the results in short transactions.
+ *
+ * No transaction is open while transfers run.  The worker sleeps on its latch
+ * only when it has no transfer in flight, until the next job falls due (or
+ * cos.poll_interval as a fallback); backends that enqueue jobs set the latch
+ * at commit (cos._wake()).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "catalog/namespace.h"
+#include "commands/extension.h"
+#include "utils/lsyscache.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+/* PostgreSQL's json_object() SQL function clashes with jansson's */
+#define json_object pg_json_object
+#include "utils/builtins.h"
+#undef json_object
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "cos.h"
+#include "fetch.h"
+
+#define COS_PLATFORMS 6			/* indexed by CosPlatform */
+
+static int	worker_slot = -1;
+static CURLM *multi = NULL;
+static FetchTask *waiting = NULL;	/* claimed, not started (platform busy) */
+static int	active_total = 0;
+static int	active_per_platform[COS_PLATFORMS];
+
+/* Leaves the worker's shared-memory slot on exit. */
+static void
+ReleaseSlot(int code, Datum arg)
+{
+	if (cos_shared == NULL || worker_slot < 0)
+		return;
+	SpinLockAcquire(&cos_shared->mutex);
+	if (cos_shared->fetch[worker_slot].pid == MyProcPid)
+	{
+		cos_shared->fetch[worker_slot].pid = 0;
+		cos_shared->fetch[worker_slot].latch = NULL;
+	}
+	SpinLockRelease(&cos_shared->mutex);
+}
+
+/* Takes the shared-memory slot; false when another live process holds it. */
+static bool
+TakeSlot(int slot)
+{
+	bool		ok = true;
+	pid_t		holder;
+
+	SpinLockAcquire(&cos_shared->mutex);
+	holder = cos_shared->fetch[slot].pid;
+	if (holder != 0 && holder != MyProcPid && kill(holder, 0) == 0)
+		ok = false;
+	else
+	{
+		cos_shared->fetch[slot].pid = MyProcPid;
+		cos_shared->fetch[slot].latch = MyLatch;
+	}
+	SpinLockRelease(&cos_shared->mutex);
+	return ok;
+}
+
+/* Opens a transaction with SPI and a snapshot, as worker_spi does. */
+static void
+BeginWork(const char *activity)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, activity);
+}
+
+/* Closes what BeginWork opened. */
+static void
+EndWork(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/* True when CREATE EXTENSION cos has been run in this database. */
+static bool
+ExtensionReady(void)
+{
+	bool		ready;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	ready = OidIsValid(get_extension_oid("cos", true));
+	if (ready)
+	{
+		/* not while the extension script itself is still running */
+		Oid			nsp = get_namespace_oid("cos", true);
+
+		ready = OidIsValid(nsp) && OidIsValid(get_relname_relid("jobs", nsp));
+	}
+	CommitTransactionCommand();
+	return ready;
+}
+
+/* Puts back the jobs an earlier incarnation of this slot left running. */
+static void
+RequeueOwnJobs(void)
+{
+	Oid			types[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(worker_slot)};
+	int			rc;
+
+	BeginWork("cos: requeueing jobs left by a previous worker");
+	rc = SPI_execute_with_args("UPDATE cos.jobs SET state = 'queued', locked_until = NULL "
+							   " WHERE state = 'running' AND locked_by = $1",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "cos: requeue failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+		ereport(LOG,
+				(errmsg("cos fetch worker %d: requeued %llu jobs left running by its previous run",
+						worker_slot, (unsigned long long) SPI_processed)));
+	EndWork();
+}
+
+static const char *const CLAIM_SQL =
+"WITH c AS ("
+"  SELECT j.id FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform AND p.enabled "
+"   WHERE (j.state = 'queued' AND j.run_at <= now()) "
+"      OR (j.state = 'running' AND j.locked_until < now()) "
+"   ORDER BY j.run_at LIMIT $1 FOR UPDATE OF j SKIP LOCKED"
+"), u AS ("
+"  UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = $3, "
+"         locked_until = now() + make_interval(secs => $2) "
+"    FROM c WHERE j.id = c.id RETURNING j.*"
+") "
+"SELECT u.id, u.attempts, coalesce(u.run_id, 0), u.max_attempts, u.platform, "
+"       u.video_id IS NOT NULL AS is_video, coalesce(u.video_id, u.channel_id), "
+"       coalesce(v.external_id, ch.external_id), coalesce(v.handle, ch.handle), "
+"       p.web_base, p.api_base, p.user_agent, p.connect_timeout_ms, p.timeout_ms, "
+"       (SELECT a.secret FROM cos.accounts a "
+"         WHERE a.platform = u.platform AND a.kind = 'api_key' AND a.active "
+"           AND (a.cooldown_until IS NULL OR a.cooldown_until < now()) "
+"         ORDER BY a.last_used_at NULLS FIRST, a.id LIMIT 1), "
+"       p.max_concurrency "
+"  FROM u JOIN cos.platforms p ON p.name = u.platform "
+"  LEFT JOIN cos.videos v ON v.id = u.video_id "
+"  LEFT JOIN cos.channels ch ON ch.id = u.channel_id";
+
+static const char *const NEXT_DUE_SQL =
+"SELECT extract(epoch FROM least("
+"   (SELECT min(run_at) FROM cos.jobs WHERE state = 'queued'), "
+"   (SELECT min(locked_until) FROM cos.jobs WHERE state = 'running')) - clock_timestamp()) * 1000";
+
+/* Copies column col of the current SPI row into cxt (NULL stays NULL). */
+static char *
+GetText(HeapTuple tup, TupleDesc desc, int col, MemoryContext cxt)
+{
+	char	   *v = SPI_getvalue(tup, desc, col);
+
+	return v ? MemoryContextStrdup(cxt, v) : NULL;
+}
+
+/* Reads a bigint/int column of the current SPI row. */
+static int64
+GetInt(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	if (isnull)
+		return 0;
+	return (SPI_gettypeid(desc, col) == INT8OID) ? DatumGetInt64(d) : DatumGetInt32(d);
+}
+
+/*
+ * Claims up to want due jobs; appends a task for each to *out.  Returns the
+ * number claimed; when none, *next_due_ms is set to the time until the next
+ * job falls due (-1 when the queue holds none).
+ */
+static int
+ClaimJobs(int want, FetchTask **out, long *next_due_ms)
+{
+	Oid			types[3] = {INT4OID, FLOAT8OID, INT4OID};
+	Datum		values[3];
+	int			rc;
+	uint64		i;
+	int			claimed;
+
+	values[0] = Int32GetDatum(want);
+	values[1] = Float8GetDatum((double) cos_visibility_timeout_s);
+	values[2] = Int32GetDatum(worker_slot);
+
+	BeginWork("cos: claiming jobs");
+	rc = SPI_execute_with_args(CLAIM_SQL, 3, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "cos: claim failed: %s", SPI_result_code_string(rc));
+
+	claimed = (int) SPI_processed;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "cos fetch task",
+												  ALLOCSET_SMALL_SIZES);
+		FetchTask  *task = MemoryContextAllocZero(cxt, sizeof(FetchTask));
+		char	   *platform;
+		bool		isnull;
+
+		task->cxt = cxt;
+		task->job_id = GetInt(tup, desc, 1);
+		task->attempt = (int32) GetInt(tup, desc, 2);
+		task->run_id = GetInt(tup, desc, 3);
+		task->max_attempts = (int32) GetInt(tup, desc, 4);
+		platform = SPI_getvalue(tup, desc, 5);
+		task->platform = cos_platform_from_name(platform);
+		task->kind = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull)) ? TASK_VIDEO : TASK_CHANNEL;
+		task->target_id = GetInt(tup, desc, 7);
+		task->external_id = GetText(tup, desc, 8, cxt);
+		task->handle = GetText(tup, desc, 9, cxt);
+		task->web_base = GetText(tup, desc, 10, cxt);
+		task->api_base = GetText(tup, desc, 11, cxt);
+		task->user_agent = GetText(tup, desc, 12, cxt);
+		task->connect_timeout_ms = (int) GetInt(tup, desc, 13);
+		task->timeout_ms = (int) GetInt(tup, desc, 14);
+		task->api_key = GetText(tup, desc, 15, cxt);
+		task->max_concurrency = (int) GetInt(tup, desc, 16);
+		task->videos = json_array();
+		task->video_ids = json_array();
+		if (task->external_id == NULL)
+			task->external_id = MemoryContextStrdup(cxt, "");
+
+		task->next = *out;
+		*out = task;
+	}
+
+	*next_due_ms = -1;
+	if (claimed == 0)
+	{
+		rc = SPI_execute(NEXT_DUE_SQL, true, 1);
+		if (rc == SPI_OK_SELECT && SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+			{
+				double		ms = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+
+				*next_due_ms = (ms < 0) ? 0 : (long) Min(ms, (double) LONG_MAX / 2);
+			}
+		}
+	}
+	EndWork();
+	return claimed;
+}
+
+/* Frees a task and everything it holds. */
+static void
+FreeTask(FetchTask *task)
+{
+	if (task->easy)
+	{
+		curl_multi_remove_handle(multi, task->easy);
+		curl_easy_cleanup(task->easy);
+	}
+	free(task->body);
+	json_decref(task->channel);
+	json_decref(task->videos);
+	json_decref(task->video_ids);
+	MemoryContextDelete(task->cxt);
+}
+
+/* curl write callback: appends to the task's body, refusing past the cap. */
+static size_t
+WriteBody(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	FetchTask  *task = (FetchTask *) userdata;
+	size_t		n = size * nmemb;
+
+	if (task->body_len + n > (size_t) cos_max_response_bytes)
+	{
+		task->too_large = true;
+		return 0;
+	}
+	if (task->body_len + n + 1 > task->body_cap)
+	{
+		size_t		cap = Max(task->body_cap * 2, task->body_len + n + 1);
+		char	   *grown;
+
+		cap = Max(cap, 16384);
+		grown = realloc(task->body, cap);
+		if (grown == NULL)
+			return 0;
+		task->body = grown;
+		task->body_cap = cap;
+	}
+	memcpy(task->body + task->body_len, data, n);
+	task->body_len += n;
+	task->body[task->body_len] = '\0';
+	return n;
+}
+
+/* Per-worker share of a platform's max_concurrency. */
+static int
+PlatformShare(int max_concurrency)
+{
+	int			workers = Max(cos_fetch_workers, 1);
+
+	return Max(1, (max_concurrency + workers - 1) / workers);
+}
+
+/* Starts the transfer for task->url. */
+static void
+StartTransfer(FetchTask *task)
+{
+	CURL	   *easy = curl_easy_init();
+
+	if (easy == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a curl handle")));
+
+	task->body_len = 0;
+	task->too_large = false;
+	task->retry_after_s = 0;
+	task->started = GetCurrentTimestamp();
+	task->easy = easy;
+
+	curl_easy_setopt(easy, CURLOPT_URL, task->url);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, task);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, WriteBody);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, task);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 3L);
+	curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) cos_max_response_bytes);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) task->connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) task->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	if (task->user_agent)
+		curl_easy_setopt(easy, CURLOPT_USERAGENT, task->user_agent);
+
+	curl_multi_add_handle(multi, easy);
+	active_total++;
+	active_per_platform[task->platform]++;
+}
+
+/* Starts waiting tasks while the worker and their platforms have room. */
+static void
+StartWaiting(FetchTask **finished)
+{
+	FetchTask **link = &waiting;
+
+	while (*link != NULL && active_total < cos_fetch_concurrency)
+	{
+		FetchTask  *task = *link;
+
+		if (task->url == NULL && !TaskBuildRequest(task))
+		{
+			/* cannot even start: finished as it stands */
+			*link = task->next;
+			task->next = *finished;
+			*finished = task;
+			continue;
+		}
+		if (active_per_platform[task->platform] >= PlatformShare(task->max_concurrency))
+		{
+			link = &task->next;
+			continue;
+		}
+		*link = task->next;
+		task->next = NULL;
+		StartTransfer(task);
+	}
+}
+
+/*
+ * Drives the transfers for up to timeout_ms; every transfer that completes
+ * is read (TaskHandleResponse) and either re-queued for its next request or
+ * moved to *finished.  Log entries are prepended to *log.
+ */
+static void
+PumpTransfers(int timeout_ms, FetchTask **finished, FetchLogEntry **log)
+{
+	int			running;
+	int			numfds;
+	CURLMsg    *msg;
+	int			left;
+
+	curl_multi_poll(multi, NULL, 0, timeout_ms, &numfds);
+	curl_multi_perform(multi, &running);
+
+	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+	{
+		FetchTask  *task;
+		long		http_status = 0;
+		curl_off_t	retry_after = 0;
+		FetchLogEntry *entry;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &task);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &http_status);
+		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
+			task->retry_after_s = (long) retry_after;
+
+		entry = TaskHandleResponse(task, msg->data.result, http_status);
+		entry->next = *log;
+		*log = entry;
+
+		curl_multi_remove_handle(multi, task->easy);
+		curl_easy_cleanup(task->easy);
+		task->easy = NULL;
+		active_total--;
+		active_per_platform[task->platform]--;
+
+		if (task->end == END_NONE && TaskBuildRequest(task))
+			StartTransfer(task);
+		else
+		{
+			task->next = *finished;
+			*finished = task;
+		}
+	}
+}
+
+/*
+ * Entry point of a fetch worker; arg is its slot number (0-based).
+ */
+void
+cos_fetch_main(Datum arg)
+{
+	MemoryContext loop_cxt;
+	bool		claim_wanted = true;
+	TimestampTz next_claim_at = 0;
+
+	worker_slot = DatumGetInt32(arg);
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	if (!TakeSlot(worker_slot))
+	{
+		ereport(LOG, (errmsg("cos fetch worker %d is already running", worker_slot)));
+		proc_exit(0);
+	}
+	before_shmem_exit(ReleaseSlot, (Datum) 0);
+
+	BackgroundWorkerInitializeConnection(cos_database, NULL, 0);
+	pgstat_report_appname(psprintf("cos fetch worker %d", worker_slot));
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		ereport(ERROR, (errmsg("cos: could not initialise libcurl")));
+	multi = curl_multi_init();
+	if (multi == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a curl multi handle")));
+
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "cos fetch loop", ALLOCSET_DEFAULT_SIZES);
+
+	/* wait for CREATE EXTENSION cos */
+	while (!ExtensionReady())
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 cos_poll_interval_ms, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
+
+	RequeueOwnJobs();
+	ereport(LOG, (errmsg("cos fetch worker %d started", worker_slot)));
+
+	for (;;)
+	{
+		FetchTask  *finished = NULL;
+		FetchLogEntry *log = NULL;
+		long		next_due_ms = -1;
+		FetchTask  *task;
+
+		MemoryContextReset(loop_cxt);
+		MemoryContextSwitchTo(loop_cxt);
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			claim_wanted = true;
+		}
+		if (MyLatch->is_set)
+		{
+			/* woken while transfers run: jobs were enqueued */
+			ResetLatch(MyLatch);
+			claim_wanted = true;
+		}
+		if (worker_slot >= cos_fetch_workers)
+			proc_exit(0);		/* the setting was lowered: the launcher expects us gone */
+
+		/* claim when woken, when the last claim was full, or when a job is due */
+		if (claim_wanted || (next_claim_at != 0 && GetCurrentTimestamp() >= next_claim_at))
+		{
+			int			room = cos_fetch_concurrency - active_total;
+			int			queued = 0;
+
+			for (task = waiting; task; task = task->next)
+				queued++;
+			room -= queued;
+			claim_wanted = false;
+			next_claim_at = 0;
+			if (room > 0)
+			{
+				int			got = ClaimJobs(room, &waiting, &next_due_ms);
+
+				if (got == room)
+					claim_wanted = true;
+				else if (got == 0 && next_due_ms >= 0)
+					next_claim_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), next_due_ms);
+			}
+		}
+
+		StartWaiting(&finished);
+
+		if (active_total > 0)
+		{
+			/* short waits while transfers run, so new work and signals are seen */
+			PumpTransfers(100, &finished, &log);
+			if (active_total < cos_fetch_concurrency && waiting == NULL && finished != NULL)
+				claim_wanted = true;
+		}
+
+		if (finished != NULL || log != NULL)
+		{
+			StoreFinishedTasks(finished, log, worker_slot);
+			while (finished)
+			{
+				task = finished->next;
+				FreeTask(finished);
+				finished = task;
+			}
+			claim_wanted = true;
+			continue;
+		}
+
+		if (active_total == 0 && !claim_wanted)
+		{
+			long		timeout = cos_poll_interval_ms;
+			int			rc;
+
+			if (next_claim_at != 0)
+			{
+				long		secs;
+				int			usecs;
+
+				TimestampDifference(GetCurrentTimestamp(), next_claim_at, &secs, &usecs);
+				timeout = Min(timeout, secs * 1000 + usecs / 1000 + 1);
+			}
+			pgstat_report_activity(STATE_IDLE, NULL);
+			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						   timeout, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			if (rc & WL_LATCH_SET)
+				claim_wanted = true;
+			if (rc & WL_TIMEOUT)
+				claim_wanted = true;
+		}
+		else if (active_total == 0 && waiting != NULL)
+		{
+			/* all waiting tasks blocked by platform limits: cannot happen with 0 active */
+			claim_wanted = true;
+		}
+	}
+}

@@ -1,0 +1,120 @@
+/*
+ * launcher.c
+ *	  The static "cos launcher" worker: starts cos.fetch_workers fetch
+ *	  workers, restarts any that die, and stops extra ones when the setting
+ *	  is lowered (SIGHUP).
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+
+#include "cos.h"
+
+static BackgroundWorkerHandle *fetch_handles[COS_MAX_FETCH_WORKERS];
+
+/* Registers fetch worker number slot; false when no bgworker slot is free. */
+static bool
+StartFetchWorker(int slot)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_fetch_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "cos fetch worker %d", slot);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "cos fetch worker");
+	worker.bgw_main_arg = Int32GetDatum(slot);
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &fetch_handles[slot]))
+	{
+		fetch_handles[slot] = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Brings the running fetch workers in line with cos.fetch_workers. */
+static void
+SuperviseFetchWorkers(void)
+{
+	int			slot;
+
+	for (slot = 0; slot < COS_MAX_FETCH_WORKERS; slot++)
+	{
+		pid_t		pid;
+		BgwHandleStatus status = BGWH_STOPPED;
+
+		if (fetch_handles[slot] != NULL)
+			status = GetBackgroundWorkerPid(fetch_handles[slot], &pid);
+
+		if (slot < cos_fetch_workers)
+		{
+			if (fetch_handles[slot] == NULL || status == BGWH_STOPPED)
+			{
+				if (fetch_handles[slot] != NULL)
+					ereport(LOG,
+							(errmsg("cos launcher: fetch worker %d exited, restarting it", slot)));
+				if (!StartFetchWorker(slot))
+					ereport(WARNING,
+							(errmsg("cos launcher: could not start fetch worker %d", slot),
+							 errhint("Raise max_worker_processes.")));
+			}
+		}
+		else if (fetch_handles[slot] != NULL)
+		{
+			if (status != BGWH_STOPPED)
+				TerminateBackgroundWorker(fetch_handles[slot]);
+			else
+				fetch_handles[slot] = NULL;
+		}
+	}
+}
+
+/*
+ * Entry point of the launcher.  It holds no database connection; it wakes on
+ * its latch (set by the postmaster when a worker it started changes state),
+ * on SIGHUP, and otherwise once a second to retry a failed start.
+ */
+void
+cos_launcher_main(Datum arg)
+{
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	SpinLockAcquire(&cos_shared->mutex);
+	cos_shared->launcher_latch = MyLatch;
+	SpinLockRelease(&cos_shared->mutex);
+
+	ereport(LOG,
+			(errmsg("cos launcher started: %d fetch workers for database \"%s\"",
+					cos_fetch_workers, cos_database)));
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		SuperviseFetchWorkers();
+
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 1000L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}

@@ -1,0 +1,469 @@
+/*
+ * steps.c
+ *	  What a task requests next, and what each response means for it.
+ *
+ * Requests are only ever built from a target's canonical id and the
+ * platform's base URLs in cos.platforms, never from a URL a user typed:
+ *   TikTok    video    {web}/@{handle}/video/{id}
+ *             channel  {web}/@{handle}
+ *   YouTube   video    {api}/videos?part=…&id={id}&key={key}  (a key is set)
+ *                      {web}/watch?v={id}&hl=en                (no key)
+ *             channel  {api}/channels?…  →  {api}/playlistItems?… (uploads,
+ *                      pages of 50, up to cos.channel_max_videos)  →
+ *                      {api}/videos?…&id={50 ids}
+ */
+#include "postgres.h"
+
+#include "utils/timestamp.h"
+
+#include "cos.h"
+#include "extract.h"
+#include "fetch.h"
+
+#define YT_VIDEO_PARTS "snippet,contentDetails,statistics"
+
+/* Returns url with the value of any key= query parameter replaced by "***". */
+char *
+RedactUrl(const char *url)
+{
+	StringInfoData out;
+	const char *p = url;
+
+	initStringInfo(&out);
+	while (*p)
+	{
+		if ((*p == '?' || *p == '&') && strncmp(p + 1, "key=", 4) == 0)
+		{
+			appendStringInfoString(&out, *p == '?' ? "?key=***" : "&key=***");
+			p += 5;
+			while (*p && *p != '&' && *p != '#')
+				p++;
+			continue;
+		}
+		appendStringInfoChar(&out, *p++);
+	}
+	return out.data;
+}
+
+/* Appends a query-parameter value, percent-encoded. */
+static void
+AppendEscaped(StringInfo buf, const char *value)
+{
+	char	   *esc = curl_easy_escape(NULL, value, 0);
+
+	if (esc == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	appendStringInfoString(buf, esc);
+	curl_free(esc);
+}
+
+/* Finishes a task with end and a reason. */
+static void
+TaskEndWith(FetchTask *task, TaskEnd end, const char *fmt,...) pg_attribute_printf(3, 4);
+
+static void
+TaskEndWith(FetchTask *task, TaskEnd end, const char *fmt,...)
+{
+	StringInfoData buf;
+	va_list		args;
+
+	MemoryContext old;
+
+	task->end = end;
+	if (fmt == NULL)
+		return;
+	old = MemoryContextSwitchTo(task->cxt);
+	initStringInfo(&buf);
+	for (;;)
+	{
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	task->error = buf.data;
+	MemoryContextSwitchTo(old);
+}
+
+/* The handle part of a TikTok path: "@name" from "@name", "name" or NULL. */
+static const char *
+TikTokHandle(FetchTask *task)
+{
+	const char *h = task->handle;
+
+	if (task->kind == TASK_CHANNEL)
+		h = task->external_id;
+	if (h == NULL)
+		return "";
+	return (h[0] == '@') ? h + 1 : h;
+}
+
+/* The channels.list selector for a YouTube channel's canonical id. */
+static void
+AppendYouTubeChannelSelector(StringInfo url, const char *id)
+{
+	if (strncmp(id, "UC", 2) == 0)
+	{
+		appendStringInfoString(url, "&id=");
+		AppendEscaped(url, id);
+	}
+	else if (strncmp(id, "user/", 5) == 0)
+	{
+		appendStringInfoString(url, "&forUsername=");
+		AppendEscaped(url, id + 5);
+	}
+	else
+	{
+		/* "@handle", or "c/name": custom URLs are handles nowadays */
+		appendStringInfoString(url, "&forHandle=@");
+		AppendEscaped(url, id[0] == '@' ? id + 1 : (strncmp(id, "c/", 2) == 0 ? id + 2 : id));
+	}
+}
+
+/*
+ * TaskBuildRequest: sets task->url to the task's next request (allocated in
+ * the task's context).  Returns false, with task->end set, when the task
+ * cannot make one (e.g. a YouTube channel and no API key).
+ */
+bool
+TaskBuildRequest(FetchTask *task)
+{
+	MemoryContext old = MemoryContextSwitchTo(task->cxt);
+	StringInfoData url;
+	bool		ok = true;
+
+	initStringInfo(&url);
+	switch (task->platform)
+	{
+		case COS_TIKTOK:
+			if (task->kind == TASK_VIDEO)
+				appendStringInfo(&url, "%s/@%s/video/%s", task->web_base,
+								 TikTokHandle(task), task->external_id);
+			else
+				appendStringInfo(&url, "%s/@%s", task->web_base, TikTokHandle(task));
+			break;
+
+		case COS_YOUTUBE:
+			if (task->kind == TASK_VIDEO && task->api_key == NULL)
+			{
+				appendStringInfo(&url, "%s/watch?v=", task->web_base);
+				AppendEscaped(&url, task->external_id);
+				appendStringInfoString(&url, "&hl=en");
+				break;
+			}
+			if (task->api_key == NULL || task->api_base == NULL)
+			{
+				TaskEndWith(task, END_FAILED,
+							"a YouTube channel needs a Data API key: add one to cos.accounts (platform youtube, kind api_key)");
+				ok = false;
+				break;
+			}
+			if (task->kind == TASK_VIDEO)
+			{
+				appendStringInfo(&url, "%s/videos?part=" YT_VIDEO_PARTS "&id=", task->api_base);
+				AppendEscaped(&url, task->external_id);
+			}
+			else if (task->step == 0)
+			{
+				appendStringInfo(&url, "%s/channels?part=snippet,contentDetails,statistics",
+								 task->api_base);
+				AppendYouTubeChannelSelector(&url, task->external_id);
+			}
+			else if (task->step == 1)
+			{
+				appendStringInfo(&url, "%s/playlistItems?part=contentDetails&maxResults=50&playlistId=",
+								 task->api_base);
+				AppendEscaped(&url, task->uploads);
+				if (task->page_token)
+				{
+					appendStringInfoString(&url, "&pageToken=");
+					AppendEscaped(&url, task->page_token);
+				}
+			}
+			else
+			{
+				size_t		i;
+				size_t		n = json_array_size(task->video_ids);
+
+				appendStringInfo(&url, "%s/videos?part=" YT_VIDEO_PARTS "&maxResults=50&id=",
+								 task->api_base);
+				for (i = task->ids_done; i < n && i < task->ids_done + 50; i++)
+				{
+					if (i > task->ids_done)
+						appendStringInfoString(&url, "%2C");
+					AppendEscaped(&url, json_string_value(json_array_get(task->video_ids, i)));
+				}
+			}
+			appendStringInfoString(&url, "&key=");
+			AppendEscaped(&url, task->api_key);
+			break;
+
+		default:
+			TaskEndWith(task, END_FAILED, "collecting %s is not implemented yet",
+						cos_platform_name(task->platform));
+			ok = false;
+			break;
+	}
+	task->url = ok ? url.data : NULL;
+	task->url_is_api = ok && task->api_base != NULL &&
+		strncmp(url.data, task->api_base, strlen(task->api_base)) == 0;
+	MemoryContextSwitchTo(old);
+	return ok;
+}
+
+/* The string member key of obj, or NULL. */
+static const char *
+JsonStr(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Appends every element of src to the task's videos. */
+static void
+CollectVideos(FetchTask *task, json_t *src)
+{
+	size_t		i;
+	json_t	   *v;
+
+	json_array_foreach(src, i, v)
+		json_array_append(task->videos, v);
+}
+
+/*
+ * Applies an "ok" extraction result to the task: stores what it carries and
+ * moves to the next step, or ends the task.
+ */
+static void
+TaskAdvance(FetchTask *task, json_t *result)
+{
+	json_t	   *channels = json_object_get(result, "channels");
+	json_t	   *videos = json_object_get(result, "videos");
+
+	if (task->kind == TASK_VIDEO)
+	{
+		size_t		i;
+		json_t	   *v;
+		json_t	   *match = NULL;
+
+		json_array_foreach(videos, i, v)
+		{
+			const char *id = JsonStr(v, "id");
+
+			if (id && strcmp(id, task->external_id) == 0)
+				match = v;
+		}
+		if (match == NULL)
+		{
+			if (json_array_size(videos) == 0)
+				TaskEndWith(task, END_GONE, "the response carries no video");
+			else
+				TaskEndWith(task, END_FAILED, "the response carries other videos than %s",
+							task->external_id);
+			if (task->end == END_GONE)
+				task->gone_status = "unavailable";
+			return;
+		}
+		json_array_append(task->videos, match);
+		/* a video page names its channel too: keep it for the video's link */
+		if (json_array_size(channels) > 0)
+			task->channel = json_incref(json_array_get(channels, 0));
+		TaskEndWith(task, END_DONE, NULL);
+		return;
+	}
+
+	/* channels */
+	if (task->platform != COS_YOUTUBE)
+	{
+		if (json_array_size(channels) == 0)
+		{
+			TaskEndWith(task, END_FAILED, "the response carries no channel");
+			return;
+		}
+		task->channel = json_incref(json_array_get(channels, 0));
+		CollectVideos(task, videos);
+		TaskEndWith(task, END_DONE, NULL);
+		return;
+	}
+
+	switch (task->step)
+	{
+		case 0:
+			if (json_array_size(channels) == 0)
+			{
+				task->gone_status = "unavailable";
+				TaskEndWith(task, END_GONE, "channels.list found no such channel");
+				return;
+			}
+			task->channel = json_incref(json_array_get(channels, 0));
+			{
+				const char *uploads = JsonStr(task->channel, "uploads");
+				const char *id = JsonStr(task->channel, "id");
+
+				if (uploads == NULL && id != NULL && strncmp(id, "UC", 2) == 0)
+				{
+					/* the uploads playlist of UCxxx is UUxxx */
+					task->uploads = MemoryContextStrdup(task->cxt, id);
+					task->uploads[1] = 'U';
+				}
+				else if (uploads != NULL)
+					task->uploads = MemoryContextStrdup(task->cxt, uploads);
+			}
+			if (task->uploads == NULL)
+			{
+				TaskEndWith(task, END_DONE, NULL);
+				return;
+			}
+			task->step = 1;
+			return;
+
+		case 1:
+			{
+				size_t		i;
+				json_t	   *v;
+				const char *next = JsonStr(result, "next");
+
+				json_array_foreach(videos, i, v)
+				{
+					const char *id = JsonStr(v, "id");
+
+					if (id && (int) json_array_size(task->video_ids) < cos_channel_max_videos)
+						json_array_append_new(task->video_ids, json_string(id));
+				}
+				task->pages++;
+				if (next != NULL && (int) json_array_size(task->video_ids) < cos_channel_max_videos)
+				{
+					task->page_token = MemoryContextStrdup(task->cxt, next);
+					return;
+				}
+				task->step = 2;
+				if (json_array_size(task->video_ids) == 0)
+					TaskEndWith(task, END_DONE, NULL);
+				return;
+			}
+
+		default:
+			CollectVideos(task, videos);
+			task->ids_done += 50;
+			if (task->ids_done >= json_array_size(task->video_ids))
+				TaskEndWith(task, END_DONE, NULL);
+			return;
+	}
+}
+
+/* Text of a curl failure, with the error buffer when curl filled it. */
+static const char *
+CurlReason(CURLcode code)
+{
+	return curl_easy_strerror(code);
+}
+
+/*
+ * TaskHandleResponse: reads the finished transfer of task (curl's result
+ * code and the HTTP status), updates the task (next step, or its end) and
+ * returns the cos.fetch_log entry for the request, allocated in the caller's
+ * memory context.
+ */
+FetchLogEntry *
+TaskHandleResponse(FetchTask *task, CURLcode code, long http_status)
+{
+	FetchLogEntry *log = palloc0(sizeof(FetchLogEntry));
+	json_t	   *result = NULL;
+	const char *status = NULL;
+	bool		first_step = (task->step == 0);
+
+	log->job_id = task->job_id;
+	log->run_id = task->run_id;
+	log->platform = task->platform;
+	log->url = RedactUrl(task->url);
+	log->http_status = http_status;
+	log->bytes = task->body_len;
+	log->duration_ms = (int) ((GetCurrentTimestamp() - task->started) / 1000);
+
+	if (code != CURLE_OK)
+	{
+		if (task->too_large)
+		{
+			log->outcome = "too_large";
+			log->error = psprintf("response larger than cos.max_response_bytes (%d bytes)",
+								  cos_max_response_bytes);
+			TaskEndWith(task, END_FAILED, "%s", log->error);
+		}
+		else
+		{
+			log->outcome = (code == CURLE_OPERATION_TIMEDOUT) ? "timeout" : "network_error";
+			log->error = pstrdup(CurlReason(code));
+			TaskEndWith(task, END_RETRY, "%s", log->error);
+		}
+		return log;
+	}
+
+	/* Run the extractor on every body: API error bodies say why. */
+	result = cos_extract_for(task->platform, task->url,
+							 task->body ? task->body : "", task->body_len);
+	if (result == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory while extracting")));
+	status = JsonStr(result, "status");
+	if (status == NULL)
+		status = "error";
+
+	if (http_status == 429 || http_status >= 500)
+	{
+		log->outcome = "http_error";
+		log->error = psprintf("HTTP %ld", http_status);
+		TaskEndWith(task, END_RETRY, "%s", log->error);
+	}
+	else if (http_status == 404 || http_status == 410)
+	{
+		log->outcome = "http_error";
+		log->error = psprintf("HTTP %ld", http_status);
+		if (first_step && !task->url_is_api)
+		{
+			/* a public page that is not there: the target is gone */
+			task->gone_status = "unavailable";
+			TaskEndWith(task, END_GONE, "HTTP %ld", http_status);
+		}
+		else if (first_step)
+			TaskEndWith(task, END_FAILED, "HTTP %ld from the API: check the platform's api_base",
+						http_status);
+		else
+			TaskEndWith(task, END_DONE, "a later request failed: HTTP %ld for %s",
+						http_status, log->url);
+	}
+	else if (http_status >= 400 && strcmp(status, "blocked") != 0)
+	{
+		const char *why = JsonStr(result, "error");
+
+		log->outcome = "http_error";
+		log->error = why ? psprintf("HTTP %ld: %s", http_status, why) : psprintf("HTTP %ld", http_status);
+		TaskEndWith(task, END_FAILED, "%s", log->error);
+	}
+	else
+	{
+		const char *why = JsonStr(result, "error");
+
+		log->outcome = pstrdup(status);
+		if (why)
+			log->error = pstrdup(why);
+
+		if (strcmp(status, "ok") == 0)
+			TaskAdvance(task, result);
+		else if (strcmp(status, "unavailable") == 0 || strcmp(status, "private") == 0)
+		{
+			task->gone_status = (status[0] == 'u') ? "unavailable" : "private";
+			TaskEndWith(task, first_step ? END_GONE : END_DONE, "%s: %s", status,
+						why ? why : "no reason given");
+		}
+		else if (strcmp(status, "blocked") == 0)
+			TaskEndWith(task, END_RETRY, "blocked: %s", why ? why : "no reason given");
+		else
+			TaskEndWith(task, first_step ? END_FAILED : END_DONE,
+						"extraction failed: %s", why ? why : "no reason given");
+	}
+
+	json_decref(result);
+	return log;
+}

@@ -1,0 +1,373 @@
+/*
+ * store.c
+ *	  Writes what finished tasks collected: latest counters in cos.videos /
+ *	  cos.channels, one history row per target per run, the job's end, the
+ *	  run's counts, and cos.fetch_log.  One short transaction per batch; one
+ *	  subtransaction per task, so a task whose rows are refused is marked
+ *	  failed with the reason and the rest of the batch still lands.
+ *
+ * A job's end and its rows are written together, and only while the job is
+ * still ours (state running, same attempt number, same worker slot): a worker
+ * killed between fetch and store leaves nothing half-written, and a job that
+ * was reclaimed after its visibility timeout is not written twice.  Targets
+ * carry last_run_id, so a video reached by two jobs of one run (its channel
+ * and itself) gets one history row for that run.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "pgstat.h"
+/* PostgreSQL's json_object() SQL function clashes with jansson's */
+#define json_object pg_json_object
+#include "utils/builtins.h"
+#undef json_object
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+
+#include "cos.h"
+#include "fetch.h"
+
+#define VIDEO_COLUMNS \
+	"id text, url text, title text, published_at timestamptz, duration_s integer, " \
+	"thumbnail_url text, views bigint, likes bigint, comments bigint, shares bigint, saves bigint"
+
+static const char *const UPDATE_VIDEO_SQL =
+"WITH x AS (SELECT * FROM jsonb_to_record($2::jsonb) AS x(" VIDEO_COLUMNS ")), "
+"v AS (UPDATE cos.videos v SET "
+"  title = coalesce(x.title, v.title), thumbnail_url = coalesce(x.thumbnail_url, v.thumbnail_url), "
+"  published_at = coalesce(x.published_at, v.published_at), duration_s = coalesce(x.duration_s, v.duration_s), "
+"  views = x.views, likes = x.likes, comments = x.comments, shares = x.shares, saves = x.saves, "
+"  status = 'ok', checked_at = now(), last_run_id = $3 "
+"  FROM x WHERE v.id = $1 AND ($3 IS NULL OR v.last_run_id IS DISTINCT FROM $3) "
+"  RETURNING v.id AS video_id, x.views, x.likes, x.comments, x.shares, x.saves) "
+"INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) "
+"SELECT video_id, now(), $3, views, likes, comments, shares, saves FROM v "
+" WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 "
+"ON CONFLICT DO NOTHING";
+
+static const char *const UPSERT_CHANNEL_VIDEOS_SQL =
+"WITH x AS (SELECT DISTINCT ON (x.id) * FROM jsonb_to_recordset($2::jsonb) AS x(" VIDEO_COLUMNS ") "
+"           WHERE x.id IS NOT NULL), "
+"v AS (INSERT INTO cos.videos AS v (platform, external_id, channel_id, url, title, thumbnail_url, "
+"        published_at, duration_s, views, likes, comments, shares, saves, checked_at, last_run_id) "
+"  SELECT $4, x.id, $1, coalesce(x.url, ''), x.title, x.thumbnail_url, x.published_at, x.duration_s, "
+"         x.views, x.likes, x.comments, x.shares, x.saves, now(), $3 FROM x "
+"  ON CONFLICT (platform, external_id) DO UPDATE SET "
+"    channel_id = coalesce(v.channel_id, EXCLUDED.channel_id), "
+"    url = CASE WHEN EXCLUDED.url <> '' THEN EXCLUDED.url ELSE v.url END, "
+"    title = coalesce(EXCLUDED.title, v.title), thumbnail_url = coalesce(EXCLUDED.thumbnail_url, v.thumbnail_url), "
+"    published_at = coalesce(EXCLUDED.published_at, v.published_at), "
+"    duration_s = coalesce(EXCLUDED.duration_s, v.duration_s), "
+"    views = EXCLUDED.views, likes = EXCLUDED.likes, comments = EXCLUDED.comments, "
+"    shares = EXCLUDED.shares, saves = EXCLUDED.saves, status = 'ok', "
+"    checked_at = EXCLUDED.checked_at, last_run_id = EXCLUDED.last_run_id "
+"   WHERE $3 IS NULL OR v.last_run_id IS DISTINCT FROM $3 "
+"  RETURNING v.id, v.views, v.likes, v.comments, v.shares, v.saves) "
+"INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) "
+"SELECT id, now(), $3, views, likes, comments, shares, saves FROM v "
+" WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 "
+"ON CONFLICT DO NOTHING";
+
+static const char *const UPDATE_CHANNEL_SQL =
+"WITH x AS (SELECT * FROM jsonb_to_record($2::jsonb) AS x(id text, handle text, title text, "
+"           followers bigint, likes bigint, views bigint, videos bigint, avatar_url text)), "
+"c AS (UPDATE cos.channels c SET platform_id = coalesce(x.id, c.platform_id), "
+"  handle = coalesce(x.handle, c.handle), title = coalesce(x.title, c.title), "
+"  avatar_url = coalesce(x.avatar_url, c.avatar_url), followers = x.followers, likes = x.likes, "
+"  views = x.views, videos_count = x.videos, status = 'ok', checked_at = now(), last_run_id = $3 "
+"  FROM x WHERE c.id = $1 AND ($3 IS NULL OR c.last_run_id IS DISTINCT FROM $3) "
+"  RETURNING c.id, x.followers, x.likes, x.views, x.videos) "
+"INSERT INTO cos.channel_history (channel_id, captured_at, run_id, followers, likes, views, videos) "
+"SELECT id, now(), $3, followers, likes, views, videos FROM c "
+" WHERE num_nonnulls(followers, likes, views, videos) > 0 "
+"ON CONFLICT DO NOTHING";
+
+static const char *const END_JOB_SQL =
+"UPDATE cos.jobs SET state = $2, last_error = $3, locked_until = NULL, "
+"  finished_at = CASE WHEN $2 = 'queued' THEN NULL ELSE now() END, "
+"  run_at = CASE WHEN $2 = 'queued' THEN now() + make_interval(secs => $6) ELSE run_at END "
+" WHERE id = $1 AND state = 'running' AND attempts = $4 AND locked_by = $5";
+
+static const char *const COUNT_RUN_SQL =
+"UPDATE cos.runs SET jobs_done = jobs_done + $2, jobs_failed = jobs_failed + $3, "
+"  jobs_retried = jobs_retried + $4, "
+"  status = CASE WHEN status = 'running' AND jobs_done + $2 + jobs_failed + $3 >= jobs_total "
+"                THEN 'done' ELSE status END, "
+"  finished_at = CASE WHEN status = 'running' AND jobs_done + $2 + jobs_failed + $3 >= jobs_total "
+"                THEN now() ELSE finished_at END "
+" WHERE id = $1";
+
+static const char *const INSERT_LOG_SQL =
+"INSERT INTO cos.fetch_log (job_id, run_id, platform, url, http_status, outcome, error, bytes, duration_ms) "
+"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/* Runs sql with nargs arguments; NULL values are given as isnull[i] = true. */
+static uint64
+Exec(const char *sql, int nargs, Oid *types, Datum *values, const bool *isnull, int expected)
+{
+	char		nulls[16];
+	int			i;
+	int			rc;
+
+	for (i = 0; i < nargs; i++)
+		nulls[i] = isnull[i] ? 'n' : ' ';
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc != expected)
+		elog(ERROR, "cos: SPI_execute_with_args returned %s for: %.60s",
+			 SPI_result_code_string(rc), sql);
+	return SPI_processed;
+}
+
+/* A jansson value as a text Datum (JSON). */
+static Datum
+JsonDatum(json_t *value)
+{
+	char	   *s = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+	Datum		d;
+
+	if (s == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	d = CStringGetTextDatum(s);
+	free(s);
+	return d;
+}
+
+/* Seconds before a retry: Retry-After, else 2^attempt with jitter, ≤ 10 min. */
+static double
+RetryDelay(FetchTask *task)
+{
+	double		base;
+
+	if (task->retry_after_s > 0)
+		return Min(task->retry_after_s, 600);
+	base = pow(2.0, Max(task->attempt - 1, 0));
+	return Min(base * (0.5 + pg_prng_double(&pg_global_prng_state)), 600.0);
+}
+
+/*
+ * Writes one task: its job's end first (nothing else is written when the
+ * job is no longer ours), then its rows, then the run's counts.
+ */
+static void
+StoreTask(FetchTask *task, int worker_slot)
+{
+	const char *state;
+	bool		final_ok = false;
+	bool		final_failed = false;
+	bool		retried = false;
+	Datum		run_id = Int64GetDatum(task->run_id);
+	bool		run_null = (task->run_id == 0);
+
+	switch (task->end)
+	{
+		case END_DONE:
+		case END_GONE:
+			state = "done";
+			final_ok = true;
+			break;
+		case END_RETRY:
+			if (task->attempt < task->max_attempts)
+			{
+				state = "queued";
+				retried = true;
+			}
+			else
+			{
+				state = "dead";
+				final_failed = true;
+			}
+			break;
+		default:
+			state = "failed";
+			final_failed = true;
+			break;
+	}
+
+	{
+		Oid			types[6] = {INT8OID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID};
+		Datum		values[6];
+		bool		isnull[6] = {false, false, task->error == NULL, false, false, false};
+
+		values[0] = Int64GetDatum(task->job_id);
+		values[1] = CStringGetTextDatum(state);
+		values[2] = task->error ? CStringGetTextDatum(task->error) : (Datum) 0;
+		values[3] = Int32GetDatum(task->attempt);
+		values[4] = Int32GetDatum(worker_slot);
+		values[5] = Float8GetDatum(retried ? RetryDelay(task) : 0.0);
+		if (Exec(END_JOB_SQL, 6, types, values, isnull, SPI_OK_UPDATE) == 0)
+		{
+			ereport(LOG,
+					(errmsg("cos: job %lld was reclaimed by another worker; its result is dropped",
+							(long long) task->job_id)));
+			return;
+		}
+	}
+
+	if (task->channel != NULL && task->kind == TASK_CHANNEL)
+	{
+		Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
+		Datum		values[3] = {Int64GetDatum(task->target_id), JsonDatum(task->channel), run_id};
+		bool		isnull[3] = {false, false, run_null};
+
+		Exec(UPDATE_CHANNEL_SQL, 3, types, values, isnull, SPI_OK_INSERT);
+	}
+
+	if (json_array_size(task->videos) > 0)
+	{
+		if (task->kind == TASK_VIDEO)
+		{
+			Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
+			Datum		values[3] = {Int64GetDatum(task->target_id),
+			JsonDatum(json_array_get(task->videos, 0)), run_id};
+			bool		isnull[3] = {false, false, run_null};
+
+			Exec(UPDATE_VIDEO_SQL, 3, types, values, isnull, SPI_OK_INSERT);
+		}
+		else
+		{
+			Oid			types[4] = {INT8OID, TEXTOID, INT8OID, TEXTOID};
+			Datum		values[4] = {Int64GetDatum(task->target_id), JsonDatum(task->videos), run_id,
+			CStringGetTextDatum(cos_platform_name(task->platform))};
+			bool		isnull[4] = {false, false, run_null, false};
+
+			Exec(UPSERT_CHANNEL_VIDEOS_SQL, 4, types, values, isnull, SPI_OK_INSERT);
+		}
+	}
+
+	if (task->end == END_GONE && task->gone_status != NULL)
+	{
+		Oid			types[2] = {INT8OID, TEXTOID};
+		Datum		values[2] = {Int64GetDatum(task->target_id), CStringGetTextDatum(task->gone_status)};
+		bool		isnull[2] = {false, false};
+
+		Exec(task->kind == TASK_VIDEO
+			 ? "UPDATE cos.videos SET status = $2, checked_at = now() WHERE id = $1"
+			 : "UPDATE cos.channels SET status = $2, checked_at = now() WHERE id = $1",
+			 2, types, values, isnull, SPI_OK_UPDATE);
+	}
+
+	if (!run_null)
+	{
+		Oid			types[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
+		Datum		values[4] = {run_id, Int32GetDatum(final_ok ? 1 : 0),
+		Int32GetDatum(final_failed ? 1 : 0), Int32GetDatum(retried ? 1 : 0)};
+		bool		isnull[4] = {false, false, false, false};
+
+		Exec(COUNT_RUN_SQL, 4, types, values, isnull, SPI_OK_UPDATE);
+	}
+}
+
+/* Marks a job failed with the reason its rows were refused. */
+static void
+FailJob(FetchTask *task, int worker_slot, const char *reason)
+{
+	Oid			types[6] = {INT8OID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID};
+	Datum		values[6];
+	bool		isnull[6] = {false, false, false, false, false, false};
+
+	values[0] = Int64GetDatum(task->job_id);
+	values[1] = CStringGetTextDatum("failed");
+	values[2] = CStringGetTextDatum(psprintf("storing the result failed: %s", reason));
+	values[3] = Int32GetDatum(task->attempt);
+	values[4] = Int32GetDatum(worker_slot);
+	values[5] = Float8GetDatum(0.0);
+	Exec(END_JOB_SQL, 6, types, values, isnull, SPI_OK_UPDATE);
+	if (task->run_id != 0)
+	{
+		Oid			rtypes[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
+		Datum		rvalues[4] = {Int64GetDatum(task->run_id), Int32GetDatum(0), Int32GetDatum(1),
+		Int32GetDatum(0)};
+		bool		risnull[4] = {false, false, false, false};
+
+		Exec(COUNT_RUN_SQL, 4, rtypes, rvalues, risnull, SPI_OK_UPDATE);
+	}
+}
+
+/* Inserts one cos.fetch_log row. */
+static void
+StoreLog(FetchLogEntry *e)
+{
+	Oid			types[9] = {INT8OID, INT8OID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, INT4OID, INT4OID};
+	Datum		values[9];
+	bool		isnull[9] = {false, e->run_id == 0, false, false, e->http_status == 0, false,
+	e->error == NULL, false, false};
+
+	values[0] = Int64GetDatum(e->job_id);
+	values[1] = Int64GetDatum(e->run_id);
+	values[2] = CStringGetTextDatum(cos_platform_name(e->platform));
+	values[3] = CStringGetTextDatum(e->url);
+	values[4] = Int32GetDatum((int32) e->http_status);
+	values[5] = CStringGetTextDatum(e->outcome);
+	values[6] = e->error ? CStringGetTextDatum(e->error) : (Datum) 0;
+	values[7] = Int32GetDatum((int32) Min(e->bytes, PG_INT32_MAX));
+	values[8] = Int32GetDatum(e->duration_ms);
+	Exec(INSERT_LOG_SQL, 9, types, values, isnull, SPI_OK_INSERT);
+}
+
+/*
+ * StoreFinishedTasks: writes the finished tasks (a list through ->next) and
+ * the fetch log entries (a list through ->next) in one transaction.  Must be
+ * called outside any transaction.
+ */
+void
+StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
+{
+	FetchTask  *volatile task;
+	FetchTask  *volatile first = finished;
+	FetchLogEntry *e;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "cos: storing results");
+
+	for (task = first; task != NULL; task = task->next)
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			StoreTask(task, worker_slot);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+
+			ereport(WARNING,
+					(errmsg("cos: could not store job %lld: %s",
+							(long long) task->job_id, edata->message)));
+			FailJob(task, worker_slot, edata->message);
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+	}
+
+	for (e = log; e != NULL; e = e->next)
+		StoreLog(e);
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+}

@@ -1,0 +1,150 @@
+/*
+ * cos.c
+ *	  Module load: GUCs, shared memory, and the static launcher worker.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+
+#include "cos.h"
+
+PG_MODULE_MAGIC;
+
+char	   *cos_database = NULL;
+int			cos_fetch_workers = 2;
+int			cos_fetch_concurrency = 32;
+int			cos_poll_interval_ms = 5000;
+int			cos_visibility_timeout_s = 300;
+int			cos_max_response_bytes = 8 * 1024 * 1024;
+int			cos_channel_max_videos = 500;
+
+CosShared  *cos_shared = NULL;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+void		_PG_init(void);
+
+/* Asks the postmaster for our shared memory. */
+static void
+CosShmemRequest(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(CosShared)));
+}
+
+/* Creates or attaches the shared state. */
+static void
+CosShmemStartup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	cos_shared = ShmemInitStruct("cos", sizeof(CosShared), &found);
+	if (!found)
+	{
+		memset(cos_shared, 0, sizeof(CosShared));
+		SpinLockInit(&cos_shared->mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Sets the latch of every running fetch worker. */
+void
+cos_wake_fetch_workers(void)
+{
+	int			i;
+
+	if (cos_shared == NULL)
+		return;
+	SpinLockAcquire(&cos_shared->mutex);
+	for (i = 0; i < COS_MAX_FETCH_WORKERS; i++)
+	{
+		if (cos_shared->fetch[i].latch != NULL)
+			SetLatch(cos_shared->fetch[i].latch);
+	}
+	SpinLockRelease(&cos_shared->mutex);
+}
+
+/* Defines the GUCs, hooks shared memory and registers the launcher. */
+void
+_PG_init(void)
+{
+	BackgroundWorker worker;
+
+	if (IsBinaryUpgrade)
+		return;
+
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cos must be loaded via shared_preload_libraries"),
+				 errhint("Add cos to the shared_preload_libraries configuration variable in postgresql.conf, after pg_cron.")));
+
+	DefineCustomStringVariable("cos.database",
+							   "Database the Cos workers connect to (where CREATE EXTENSION cos is run).",
+							   NULL, &cos_database, "postgres",
+							   PGC_POSTMASTER, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.fetch_workers",
+							"Number of fetch workers (0 = none).",
+							NULL, &cos_fetch_workers, 2, 0, COS_MAX_FETCH_WORKERS,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.fetch_concurrency",
+							"HTTP transfers at once per fetch worker.",
+							NULL, &cos_fetch_concurrency, 32, 1, 1024,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.poll_interval",
+							"Longest time an idle fetch worker waits before looking at the queue again.",
+							"Workers are woken at commit when jobs are enqueued; this is the fallback.",
+							&cos_poll_interval_ms, 5000, 10, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.visibility_timeout",
+							"How long a claimed job stays invisible to other workers.",
+							"A job whose worker died reappears after this time.",
+							&cos_visibility_timeout_s, 300, 5, 24 * 3600,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.max_response_bytes",
+							"Largest response body a worker accepts.",
+							NULL, &cos_max_response_bytes, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.channel_max_videos",
+							"Most videos collected per channel per run (YouTube uploads playlist pages).",
+							NULL, &cos_channel_max_videos, 500, 1, 100000,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	/* read by cos.tick() through current_setting() */
+	{
+		static int	catchup_window_s;
+
+		DefineCustomIntVariable("cos.catchup_window",
+								"A schedule slot missed by less than this is run once when tick() next runs.",
+								NULL, &catchup_window_s, 6 * 3600, 0, 7 * 24 * 3600,
+								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	}
+
+	MarkGUCPrefixReserved("cos");
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = CosShmemRequest;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = CosShmemStartup;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 5;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "cos launcher");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "cos launcher");
+	RegisterBackgroundWorker(&worker);
+}

@@ -1,0 +1,47 @@
+/*
+ * cos.h
+ *	  Backend-side declarations shared by the extension and its workers:
+ *	  GUC variables and the shared-memory state the workers are woken through.
+ */
+#ifndef COS_H
+#define COS_H
+
+#include "postgres.h"
+#include "storage/latch.h"
+#include "storage/spin.h"
+
+#define COS_MAX_FETCH_WORKERS 64
+
+/* GUC variables (see _PG_init for meanings and defaults). */
+extern char *cos_database;
+extern int	cos_fetch_workers;
+extern int	cos_fetch_concurrency;
+extern int	cos_poll_interval_ms;
+extern int	cos_visibility_timeout_s;
+extern int	cos_max_response_bytes;
+extern int	cos_channel_max_videos;
+
+/* One slot per fetch worker: who holds it and the latch to wake it. */
+typedef struct CosWorkerSlot
+{
+	pid_t		pid;
+	Latch	   *latch;
+} CosWorkerSlot;
+
+typedef struct CosShared
+{
+	slock_t		mutex;
+	Latch	   *launcher_latch;
+	CosWorkerSlot fetch[COS_MAX_FETCH_WORKERS];
+} CosShared;
+
+extern CosShared *cos_shared;
+
+/* Sets the latch of every fetch worker (any process may call this). */
+extern void cos_wake_fetch_workers(void);
+
+/* Background worker entry points (bgworker/). */
+extern PGDLLEXPORT void cos_launcher_main(Datum arg);
+extern PGDLLEXPORT void cos_fetch_main(Datum arg);
+
+#endif							/* COS_H */

@@ -1,0 +1,403 @@
+/*
+ * extract_tiktok.c
+ *	  TikTok web pages: video (desktop and mobile "reflow") and profile.
+ *
+ * The data is the JSON in <script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"
+ * type="application/json">, under "__DEFAULT_SCOPE__":
+ *   "webapp.video-detail".itemInfo.itemStruct          desktop video page
+ *   "webapp.reflow.video.detail".itemInfo.itemStruct   mobile video page
+ *   "webapp.user-detail".userInfo                      profile page
+ * each with a statusCode (0, or 10204 gone, 10216 private post, 10222
+ * private account, as yt-dlp reads them).  Captured examples and their
+ * values: test/fixtures/tiktok, test/fixtures/SOURCES.md.
+ *
+ * Pure C: never includes postgres.h.
+ */
+#include "extract_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define REHYDRATION_ID "__UNIVERSAL_DATA_FOR_REHYDRATION__"
+
+/* Ids are decimal (author ids, item ids) or short strings; room to spare */
+#define TIKTOK_ID_MAX 128
+
+/* Bytes of a string we quote in a reason */
+#define QUOTE_MAX 200
+
+/* Markers of the pages TikTok serves instead of content to suspected bots */
+static const char *const challenge_markers[] = {
+	"_wafchallengeid",			/* WAF JavaScript challenge */
+	"<script id=\"wci\"",		/* the challenge yt-dlp solves */
+	"tiktok-verify-page",		/* slide captcha */
+	"secsdk-captcha",
+	"captcha_container",
+	"Please wait..."
+};
+
+/* True when body looks like a WAF / captcha challenge rather than a page */
+static bool
+LooksLikeChallenge(const char *body, size_t len)
+{
+	for (size_t i = 0; i < sizeof(challenge_markers) / sizeof(challenge_markers[0]); i++)
+	{
+		if (cos_body_has_ci(body, len, challenge_markers[i]))
+			return true;
+	}
+	return false;
+}
+
+/* True when the URL path is TikTok's login page (a redirect target) */
+static bool
+IsLoginPath(const char *url)
+{
+	const char *path = cos_url_path(url);
+
+	return strncmp(path, "/login", 6) == 0 || strstr(path, "/tiktok/login") != NULL;
+}
+
+/* True when the URL path names a single post rather than a profile */
+static bool
+IsPostPath(const char *url)
+{
+	const char *path = cos_url_path(url);
+
+	return strstr(path, "/video/") != NULL || strstr(path, "/photo/") != NULL ||
+		strstr(path, "/v/") != NULL;
+}
+
+/*
+ * Check detail["statusCode"]: NULL when it is 0 or absent, else a failed
+ * result saying why (10204 unavailable; 10216, 10222 private; else error).
+ */
+static json_t *
+CheckStatus(const json_t *detail, const char *scope_key)
+{
+	const json_t *code_v = json_object_get(detail, "statusCode");
+	const char *msg;
+	long long	code = 0;
+
+	if (code_v == NULL)
+		code_v = json_object_get(detail, "status_code");
+	if (code_v == NULL || json_is_null(code_v))
+		return NULL;
+	if (json_is_integer(code_v))
+		code = (long long) json_integer_value(code_v);
+	else if (!cos_json_count(code_v, &code))
+		return cos_result_fail(COS_TIKTOK, "error", "%s has a statusCode that is not a number",
+							   scope_key);
+	if (code == 0)
+		return NULL;
+
+	msg = cos_json_str(json_object_get(detail, "statusMsg"));
+	if (msg == NULL)
+		msg = cos_json_str(json_object_get(detail, "statusMessage"));
+	if (msg == NULL)
+		msg = cos_json_str(json_object_get(detail, "status_msg"));
+	if (msg == NULL)
+		msg = "no message";
+
+	switch (code)
+	{
+		case 10204:
+			return cos_result_fail(COS_TIKTOK, "unavailable",
+								   "tiktok statusCode 10204 (%.*s): the post does not exist or is not available here",
+								   QUOTE_MAX, msg);
+		case 10216:
+			return cos_result_fail(COS_TIKTOK, "private",
+								   "tiktok statusCode 10216 (%.*s): the post is private",
+								   QUOTE_MAX, msg);
+		case 10222:
+			return cos_result_fail(COS_TIKTOK, "private",
+								   "tiktok statusCode 10222 (%.*s): the account is private",
+								   QUOTE_MAX, msg);
+		default:
+			return cos_result_fail(COS_TIKTOK, "error", "tiktok statusCode %lld in %s: %.*s",
+								   code, scope_key, QUOTE_MAX, msg);
+	}
+}
+
+/* First non-empty string among the keys of obj (NULL-terminated), or NULL */
+static const json_t *
+FirstString(const json_t *obj, const char *const *keys)
+{
+	for (; *keys != NULL; keys++)
+	{
+		const json_t *v = json_object_get(obj, *keys);
+
+		if (cos_json_str(v) != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * A channel object from a TikTok user (id, uniqueId, nickname, avatars) and
+ * its stats, with statsV2 (all strings) as fallback per counter.
+ */
+static json_t *
+TikTokChannel(const json_t *user, const json_t *stats, const json_t *stats2)
+{
+	static const char *const avatar_keys[] = {
+		"avatarLarger", "avatarMedium", "avatarThumb", NULL
+	};
+	json_t	   *ch;
+	char		id[TIKTOK_ID_MAX];
+
+	if (!cos_json_id(json_object_get(user, "id"), id, sizeof(id)))
+		return NULL;
+	ch = cos_channel_new();
+	if (ch == NULL)
+		return NULL;
+	cos_set_cstring(ch, "id", id);
+	cos_set_string(ch, "handle", json_object_get(user, "uniqueId"));
+	cos_set_string(ch, "title", json_object_get(user, "nickname"));
+	cos_set_counter2(ch, "followers", json_object_get(stats, "followerCount"),
+					 json_object_get(stats2, "followerCount"));
+	if (!cos_set_counter2(ch, "likes", json_object_get(stats, "heartCount"),
+						  json_object_get(stats2, "heartCount")))
+		cos_set_counter2(ch, "likes", json_object_get(stats, "heart"),
+						 json_object_get(stats2, "heart"));
+	cos_set_counter2(ch, "videos", json_object_get(stats, "videoCount"),
+					 json_object_get(stats2, "videoCount"));
+	cos_set_string(ch, "avatar_url", FirstString(user, avatar_keys));
+	return ch;
+}
+
+/* Cover of a photo-mode post: imagePost.cover.imageURL.urlList[0] */
+static const json_t *
+PhotoCover(const json_t *item)
+{
+	const json_t *list = cos_json_path(item, "imagePost", "cover", "imageURL", "urlList", NULL);
+
+	return json_array_get(list, 0);
+}
+
+/*
+ * A video object from an itemStruct; NULL when it has no id.  stats win
+ * over statsV2 per counter (stats may mix ints and strings, statsV2 is all
+ * strings, the mobile page has no statsV2).
+ */
+static json_t *
+TikTokVideo(const json_t *item)
+{
+	static const char *const cover_keys[] = {"cover", "originCover", "dynamicCover", NULL};
+	const json_t *author = json_object_get(item, "author");
+	const json_t *video = json_object_get(item, "video");
+	const json_t *stats = json_object_get(item, "stats");
+	const json_t *stats2 = json_object_get(item, "statsV2");
+	const json_t *cover;
+	const char *handle;
+	json_t	   *v;
+	char		id[TIKTOK_ID_MAX];
+	char		author_id[TIKTOK_ID_MAX];
+	char		url[2 * TIKTOK_ID_MAX + 64];
+
+	if (!cos_json_id(json_object_get(item, "id"), id, sizeof(id)))
+		return NULL;
+	v = cos_video_new();
+	if (v == NULL)
+		return NULL;
+
+	/* old pages had author as the bare uniqueId string */
+	if (json_is_string(author))
+	{
+		handle = cos_json_str(author);
+		author = NULL;
+	}
+	else
+		handle = cos_json_str(json_object_get(author, "uniqueId"));
+
+	cos_set_cstring(v, "id", id);
+	if (cos_json_id(json_object_get(author, "id"), author_id, sizeof(author_id)))
+		cos_set_cstring(v, "channel_id", author_id);
+	else if (cos_json_id(json_object_get(item, "authorId"), author_id, sizeof(author_id)))
+		cos_set_cstring(v, "channel_id", author_id);
+
+	/* TikTok's own canonical form when the handle is unknown: "/@/video/ID" */
+	if (handle == NULL || strlen(handle) >= TIKTOK_ID_MAX)
+		handle = "";
+	snprintf(url, sizeof(url), "https://www.tiktok.com/@%s/video/%s", handle, id);
+	cos_set_cstring(v, "url", url);
+
+	cos_set_string(v, "title", json_object_get(item, "desc"));
+	cos_set_unix_time(v, "published_at", json_object_get(item, "createTime"));
+	cos_set_positive(v, "duration_s", json_object_get(video, "duration"));
+	cover = FirstString(video, cover_keys);
+	if (cover == NULL)
+		cover = PhotoCover(item);
+	cos_set_string(v, "thumbnail_url", cover);
+
+	cos_set_counter2(v, "views", json_object_get(stats, "playCount"),
+					 json_object_get(stats2, "playCount"));
+	cos_set_counter2(v, "likes", json_object_get(stats, "diggCount"),
+					 json_object_get(stats2, "diggCount"));
+	cos_set_counter2(v, "comments", json_object_get(stats, "commentCount"),
+					 json_object_get(stats2, "commentCount"));
+	cos_set_counter2(v, "shares", json_object_get(stats, "shareCount"),
+					 json_object_get(stats2, "shareCount"));
+	cos_set_counter2(v, "saves", json_object_get(stats, "collectCount"),
+					 json_object_get(stats2, "collectCount"));
+	return v;
+}
+
+/* Result of a video page: detail is "webapp.video-detail" or the reflow key */
+static json_t *
+VideoPage(const json_t *detail, const char *scope_key)
+{
+	const json_t *item = cos_json_path(detail, "itemInfo", "itemStruct", NULL);
+	const json_t *author;
+	json_t	   *result;
+	json_t	   *video;
+	json_t	   *channel;
+
+	result = CheckStatus(detail, scope_key);
+	if (result != NULL)
+		return result;
+	if (!json_is_object(item))
+		return cos_result_fail(COS_TIKTOK, "error", "%s has no itemInfo.itemStruct", scope_key);
+	video = TikTokVideo(item);
+	if (video == NULL)
+		return cos_result_fail(COS_TIKTOK, "error", "%s itemStruct has no id", scope_key);
+	result = cos_result_new(COS_TIKTOK);
+	if (result == NULL)
+	{
+		json_decref(video);
+		return NULL;
+	}
+	cos_result_add_video(result, video);
+
+	author = json_object_get(item, "author");
+	if (json_is_object(author))
+	{
+		channel = TikTokChannel(author, json_object_get(item, "authorStats"),
+								json_object_get(item, "authorStatsV2"));
+		if (channel != NULL)
+			cos_result_add_channel(result, channel);
+	}
+	return result;
+}
+
+/* Result of a profile page: "webapp.user-detail".userInfo (+ any itemList) */
+static json_t *
+ProfilePage(const json_t *detail, const char *scope_key)
+{
+	const json_t *info = json_object_get(detail, "userInfo");
+	const json_t *items;
+	json_t	   *result;
+	json_t	   *channel;
+	size_t		i;
+	json_t	   *item;
+
+	result = CheckStatus(detail, scope_key);
+	if (result != NULL)
+		return result;
+	if (!json_is_object(json_object_get(info, "user")))
+		return cos_result_fail(COS_TIKTOK, "error", "%s has no userInfo.user", scope_key);
+	channel = TikTokChannel(json_object_get(info, "user"), json_object_get(info, "stats"),
+							json_object_get(info, "statsV2"));
+	if (channel == NULL)
+		return cos_result_fail(COS_TIKTOK, "error", "%s userInfo.user has no id", scope_key);
+	result = cos_result_new(COS_TIKTOK);
+	if (result == NULL)
+	{
+		json_decref(channel);
+		return NULL;
+	}
+	cos_result_add_channel(result, channel);
+
+	/* server-side rendered posts, when TikTok sends any */
+	items = json_object_get(info, "itemList");
+	json_array_foreach(items, i, item)
+	{
+		json_t	   *video = TikTokVideo(item);
+
+		if (video != NULL)
+			cos_result_add_video(result, video);
+	}
+	return result;
+}
+
+/*
+ * cos_extract_tiktok: see extract_int.h.  Documents: TikTok video and
+ * profile pages as the web app serves them (desktop or mobile UA).
+ */
+json_t *
+cos_extract_tiktok(const char *url, const char *body, size_t len)
+{
+	static const char *const video_keys[] = {
+		"webapp.video-detail", "webapp.reflow.video.detail"
+	};
+	const char *json_text = NULL;
+	size_t		json_len = 0;
+	char		err[256];
+	json_t	   *root;
+	const json_t *scope;
+	const json_t *video_detail = NULL;
+	const char *video_key = NULL;
+	const json_t *user_detail;
+	json_t	   *result;
+
+	if (body == NULL || len == 0)
+		return cos_result_fail(COS_TIKTOK, "error", "empty body");
+
+	switch (cos_find_script_by_id(body, len, REHYDRATION_ID, &json_text, &json_len))
+	{
+		case COS_SPAN_FOUND:
+			break;
+		case COS_SPAN_TRUNCATED:
+			return cos_result_fail(COS_TIKTOK, "error",
+								   "body ends inside the " REHYDRATION_ID " script (truncated)");
+		case COS_SPAN_MISSING:
+			if (LooksLikeChallenge(body, len))
+				return cos_result_fail(COS_TIKTOK, "blocked",
+									   "tiktok served a captcha / WAF challenge instead of the page");
+			if (IsLoginPath(url))
+				return cos_result_fail(COS_TIKTOK, "blocked",
+									   "tiktok redirected to its login page");
+			return cos_result_fail(COS_TIKTOK, "error",
+								   "no " REHYDRATION_ID " script in the body (not a tiktok page)");
+	}
+
+	root = cos_json_parse(json_text, json_len, err, sizeof(err));
+	if (root == NULL)
+		return cos_result_fail(COS_TIKTOK, "error",
+							   REHYDRATION_ID " does not parse as JSON: %s", err);
+	scope = json_object_get(root, "__DEFAULT_SCOPE__");
+	if (!json_is_object(scope))
+	{
+		json_decref(root);
+		return cos_result_fail(COS_TIKTOK, "error",
+							   REHYDRATION_ID " has no __DEFAULT_SCOPE__ object");
+	}
+
+	for (size_t i = 0; i < sizeof(video_keys) / sizeof(video_keys[0]); i++)
+	{
+		video_detail = json_object_get(scope, video_keys[i]);
+		if (json_is_object(video_detail))
+		{
+			video_key = video_keys[i];
+			break;
+		}
+		video_detail = NULL;
+	}
+	user_detail = json_object_get(scope, "webapp.user-detail");
+	if (!json_is_object(user_detail))
+		user_detail = NULL;
+
+	/* both present: the URL says which page was asked for */
+	if (video_detail != NULL && (user_detail == NULL || IsPostPath(url)))
+		result = VideoPage(video_detail, video_key);
+	else if (user_detail != NULL)
+		result = ProfilePage(user_detail, "webapp.user-detail");
+	else if (LooksLikeChallenge(body, len))
+		result = cos_result_fail(COS_TIKTOK, "blocked",
+								 "tiktok served a challenge page without video or user data");
+	else
+		result = cos_result_fail(COS_TIKTOK, "error",
+								 "__DEFAULT_SCOPE__ has neither webapp.video-detail, "
+								 "webapp.reflow.video.detail nor webapp.user-detail");
+	json_decref(root);
+	return result;
+}

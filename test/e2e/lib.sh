@@ -1,0 +1,92 @@
+# test/e2e/lib.sh -- throwaway PostgreSQL cluster helpers for the end-to-end
+# test and the demo.  Source it; set COS_E2E_DIR first (a directory under the
+# build tree that may be wiped).
+#
+#   cluster_start            initdb + start on a free loopback port, with
+#                            shared_preload_libraries = 'pg_cron,cos'
+#   cluster_psql ARGS...     psql -X -v ON_ERROR_STOP=1 on database cos
+#   cluster_stop             stop the cluster (immediate if it hangs)
+#   fixtures_start           start the loopback fixture server (nginx)
+#   fixtures_stop
+#   point_platforms          set every platform's base URLs to the fixture server
+
+set -euo pipefail
+
+COS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PGBIN="$(pg_config --bindir)"
+: "${COS_E2E_DIR:?set COS_E2E_DIR}"
+
+# Runs a command as the postgres OS user when we are root (initdb refuses root).
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+free_port() {
+	python3 - <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+PY
+}
+
+cluster_start() {
+	local extra_conf="${1:-}"
+	rm -rf "$COS_E2E_DIR/pg"
+	mkdir -p "$COS_E2E_DIR/pg"
+	if [ "$(id -u)" = 0 ]; then chown -R postgres "$COS_E2E_DIR"; chmod 755 "$COS_E2E_DIR"; fi
+	PGPORT="$(free_port)"
+	export PGPORT PGHOST="$COS_E2E_DIR/pg" PGDATABASE=cos
+	as_pg "$PGBIN/initdb" -D "$COS_E2E_DIR/pg/data" -U postgres -A trust --no-sync >"$COS_E2E_DIR/pg/initdb.log" 2>&1
+	cat >>"$COS_E2E_DIR/pg/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$COS_E2E_DIR/pg'
+shared_preload_libraries = 'pg_cron,cos'
+cron.database_name = 'cos'
+cos.database = 'cos'
+cos.fetch_workers = 2
+cos.poll_interval = 1000
+max_worker_processes = 16
+fsync = off
+log_line_prefix = '%m [%p] %b '
+$extra_conf
+CONF
+	as_pg "$PGBIN/pg_ctl" -D "$COS_E2E_DIR/pg/data" -l "$COS_E2E_DIR/pg/server.log" -w start >/dev/null
+	as_pg "$PGBIN/createdb" -U postgres -h "$PGHOST" -p "$PGPORT" cos
+}
+
+cluster_psql() {
+	"$PGBIN/psql" -X -q -U postgres -h "$PGHOST" -p "$PGPORT" -d cos -v ON_ERROR_STOP=1 "$@"
+}
+
+cluster_stop() {
+	[ -d "$COS_E2E_DIR/pg/data" ] || return 0
+	as_pg "$PGBIN/pg_ctl" -D "$COS_E2E_DIR/pg/data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
+		as_pg "$PGBIN/pg_ctl" -D "$COS_E2E_DIR/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+fixtures_start() {
+	FIXTURE_PORT="$("$COS_ROOT/test/e2e/fixture-server.sh" start "$COS_E2E_DIR/nginx")"
+	FIXTURE_URL="http://127.0.0.1:$FIXTURE_PORT"
+	export FIXTURE_PORT FIXTURE_URL
+}
+
+fixtures_stop() {
+	"$COS_ROOT/test/e2e/fixture-server.sh" stop "$COS_E2E_DIR/nginx" >/dev/null 2>&1 || true
+}
+
+point_platforms() {
+	cluster_psql <<SQL
+UPDATE cos.platforms SET web_base = '$FIXTURE_URL/' || name,
+       api_base = CASE name WHEN 'youtube' THEN '$FIXTURE_URL/youtube-api'
+                            WHEN 'instagram' THEN '$FIXTURE_URL/instagram-api'
+                            WHEN 'likee' THEN '$FIXTURE_URL/likee-api' END,
+       timeout_ms = 10000;
+SQL
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# test/e2e/test_collect.sh -- end to end through the background workers.
+#
+# A throwaway cluster (pg_cron + cos preloaded), the loopback fixture server
+# serving the real captures in test/fixtures, targets added by their public
+# URLs, collection runs executed by the fetch workers; the values asserted in
+# cos.video_history / cos.channel_history are the ones SOURCES.md lists for
+# each capture.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# under /tmp: the cluster runs as the postgres OS user, who may not be able
+# to traverse the checkout's parent directories
+export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-e2e.XXXXXX)}"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
+passed=0
+failed=0
+on_exit() {
+	local rc=$?
+	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		echo "--- server log (tail) ---"
+		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
+	fi
+	cluster_stop
+	fixtures_stop
+}
+trap on_exit EXIT
+
+# expect NAME SQL EXPECTED: one assertion, printed TAP style
+expect() {
+	local got
+	got="$(cluster_psql -At -c "$2" 2>&1)" || true
+	if [ "$got" = "$3" ]; then
+		passed=$((passed + 1))
+		echo "ok - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $1"
+		echo "#   expected: $3"
+		echo "#   got:      $got"
+	fi
+}
+
+# waits until the server accepts connections again (after a crash restart)
+wait_for_server() {
+	local i
+	for i in $(seq 1 120); do
+		if cluster_psql -At -c "SELECT 1" >/dev/null 2>&1; then return 0; fi
+		sleep 0.5
+	done
+	echo "server did not come back" >&2
+	return 1
+}
+
+fixtures_start
+cluster_start "cos.channel_max_videos = 10"
+cluster_psql -c "CREATE EXTENSION cos CASCADE"
+point_platforms
+
+echo "# 1. no YouTube key: the watch page for single videos, TikTok video and profile pages"
+cluster_psql >/dev/null <<'SQL'
+SELECT cos.add_video('https://www.youtube.com/watch?v=GJLlxj_dtq8');
+SELECT cos.add_video('https://www.tiktok.com/@dangthuhaf/video/7526770564367748360?is_from_webapp=1');
+SELECT cos.add_video('https://www.tiktok.com/@emlyreview/video/7585124257601162516');
+SELECT cos.add_video('https://www.tiktok.com/@dudeperfect/video/7276437262283859205');
+SELECT cos.add_channel('https://www.tiktok.com/@novix.ht');
+SQL
+run1="$(cluster_psql -At -c "SELECT cos.run_now()")"
+expect "run 1 finishes" "SELECT cos.wait_idle('60 s')" "t"
+
+expect "YouTube GJLlxj_dtq8 (watch page): views, likes" \
+	"SELECT h.views || ' ' || h.likes FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id = 'GJLlxj_dtq8' AND h.run_id = $run1" \
+	"1856109 43864"
+expect "YouTube GJLlxj_dtq8: comments from ytInitialData's \"2.7K\", title, duration" \
+	"SELECT comments || ' ' || title || ' ' || duration_s FROM cos.videos WHERE external_id = 'GJLlxj_dtq8'" \
+	"2700 Surface Go Review - It’s Awesome 316"
+expect "TikTok 7526770564367748360: views likes comments shares saves (collectCount is a string)" \
+	"SELECT concat_ws(' ', h.views, h.likes, h.comments, h.shares, h.saves)
+	   FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id = '7526770564367748360' AND h.run_id = $run1" \
+	"18500000 844400 2182 25600 16630"
+expect "TikTok 7585124257601162516 (mobile reflow page)" \
+	"SELECT concat_ws(' ', h.views, h.likes, h.comments, h.shares, h.saves)
+	   FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id = '7585124257601162516'" \
+	"918100 33400 97 2913 684"
+expect "TikTok 7276437262283859205 (statusCode 10204): marked unavailable" \
+	"SELECT status FROM cos.videos WHERE external_id = '7276437262283859205'" \
+	"unavailable"
+expect "TikTok 7276437262283859205: no history row" \
+	"SELECT count(*) FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id = '7276437262283859205'" \
+	"0"
+expect "TikTok 7276437262283859205: the job is done after one attempt, not retried" \
+	"SELECT j.state || ' ' || j.attempts FROM cos.jobs j JOIN cos.videos v ON v.id = j.video_id
+	  WHERE v.external_id = '7276437262283859205'" \
+	"done 1"
+expect "TikTok channel @novix.ht: followers, likes, videos in channel_history" \
+	"SELECT concat_ws(' ', h.followers, h.likes, h.videos) FROM cos.channel_history h
+	   JOIN cos.channels c ON c.id = h.channel_id WHERE c.external_id = '@novix.ht'" \
+	"1053 5204 27"
+expect "TikTok channel @novix.ht: platform id and title" \
+	"SELECT platform_id || ' ' || title FROM cos.channels WHERE external_id = '@novix.ht'" \
+	"7588012144228533249 Novix"
+expect "run 1 is done with every job counted" \
+	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run1" \
+	"done 5 5 0"
+expect "run 1: one fetch_log row per request" \
+	"SELECT string_agg(outcome || ':' || http_status, ',' ORDER BY outcome, http_status)
+	   FROM cos.fetch_log WHERE run_id = $run1" \
+	"ok:200,ok:200,ok:200,ok:200,unavailable:200"
+
+echo "# 2. with a YouTube Data API key: videos.list, channels.list -> playlistItems -> videos.list"
+cluster_psql >/dev/null <<'SQL'
+INSERT INTO cos.accounts (platform, kind, label, secret) VALUES ('youtube', 'api_key', 'test key', 'test-secret-key');
+-- the bundled captures hold no videos.list response for GJLlxj_dtq8 (its
+-- capture is a watch page): stop tracking it, or this run would ask for it
+UPDATE cos.videos SET tracked = false WHERE external_id = 'GJLlxj_dtq8';
+SELECT cos.add_video('https://youtu.be/D-lhorsDlUQ');
+SELECT cos.add_channel('https://www.youtube.com/channel/UCK8sQmJBp8GCxrOtXWBpyEA');
+SQL
+run2="$(cluster_psql -At -c "SELECT cos.run_now('youtube')")"
+expect "run 2 finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "YouTube D-lhorsDlUQ (videos.list): views likes comments" \
+	"SELECT concat_ws(' ', h.views, h.likes, h.comments) FROM cos.video_history h
+	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = 'D-lhorsDlUQ' AND h.run_id = $run2" \
+	"7920 190 32"
+expect "YouTube D-lhorsDlUQ: shares and saves are NULL (not published), never 0" \
+	"SELECT num_nulls(h.shares, h.saves) FROM cos.video_history h
+	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = 'D-lhorsDlUQ'" \
+	"2"
+expect "YouTube channel UCK8sQmJBp8GCxrOtXWBpyEA: followers in channel_history" \
+	"SELECT h.followers FROM cos.channel_history h JOIN cos.channels c ON c.id = h.channel_id
+	  WHERE c.external_id = 'UCK8sQmJBp8GCxrOtXWBpyEA' AND h.run_id = $run2" \
+	"10700000"
+expect "YouTube channel: views and video count" \
+	"SELECT views || ' ' || videos_count || ' ' || title FROM cos.channels WHERE external_id = 'UCK8sQmJBp8GCxrOtXWBpyEA'" \
+	"3331930783 2678 Google"
+expect "YouTube channel: channels.list, then the uploads playlist" \
+	"SELECT string_agg(split_part(split_part(url, '/youtube-api/', 2), '?', 1), ',' ORDER BY id)
+	   FROM cos.fetch_log WHERE run_id = $run2 AND job_id = (SELECT j.id FROM cos.jobs j JOIN cos.channels c
+	        ON c.id = j.channel_id WHERE c.external_id = 'UCK8sQmJBp8GCxrOtXWBpyEA' AND j.run_id = $run2)" \
+	"channels,playlistItems,videos"
+expect "the API key never reaches fetch_log" \
+	"SELECT count(*) FROM cos.fetch_log WHERE url LIKE '%test-secret-key%' OR error LIKE '%test-secret-key%'" \
+	"0"
+expect "API URLs are logged with the key redacted" \
+	"SELECT count(*) > 0 FROM cos.fetch_log WHERE url LIKE '%key=***%'" \
+	"t"
+expect "run 2 is done" \
+	"SELECT status || ' ' || jobs_total FROM cos.runs WHERE id = $run2" \
+	"done 2"
+
+echo "# 3. a server answering 500, then garbage: logged with the reason, no crash"
+cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/fail500/tiktok', max_attempts = 2 WHERE name = 'tiktok'"
+run3="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
+expect "run 3 finishes (retries included)" "SELECT cos.wait_idle('60 s')" "t"
+expect "HTTP 500: every request is in fetch_log as http_error 500" \
+	"SELECT DISTINCT outcome || ' ' || http_status || ' ' || error FROM cos.fetch_log WHERE run_id = $run3" \
+	"http_error 500 HTTP 500"
+expect "HTTP 500: each of the 3 jobs was tried twice, then dead with its last error" \
+	"SELECT string_agg(state || ' ' || attempts || ' ' || last_error, ',') FROM (SELECT DISTINCT state, attempts, last_error FROM cos.jobs WHERE run_id = $run3) s" \
+	"dead 2 HTTP 500"
+expect "HTTP 500: the run counts 3 failed, 3 retried" \
+	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried) FROM cos.runs WHERE id = $run3" \
+	"done 3 0 3 3"
+cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/garbage/tiktok' WHERE name = 'tiktok'"
+run4="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
+expect "run 4 finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "garbage: an extraction failure with a reason, not retried" \
+	"SELECT DISTINCT outcome || ' ' || (error IS NOT NULL) FROM cos.fetch_log WHERE run_id = $run4" \
+	"error true"
+expect "garbage: jobs failed after one attempt" \
+	"SELECT DISTINCT state || ' ' || attempts FROM cos.jobs WHERE run_id = $run4" \
+	"failed 1"
+expect "garbage: no zero was written as a count" \
+	"SELECT count(*) FROM cos.video_history WHERE run_id = $run4" \
+	"0"
+expect "the workers are still running" \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
+	"2"
+
+echo "# 4. a fetch worker killed with SIGKILL mid-run: every job completes exactly once"
+cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/slow/tiktok', max_attempts = 3 WHERE name = 'tiktok'"
+run5="$(cluster_psql -At -c "SELECT cos.run_now()")"
+# wait until the slow TikTok transfers are in flight, then kill a worker
+for i in $(seq 1 50); do
+	running="$(cluster_psql -At -c "SELECT count(*) FROM cos.jobs WHERE run_id = $run5 AND state = 'running' AND platform = 'tiktok'")"
+	[ "$running" -gt 0 ] && break
+	sleep 0.1
+done
+victim="$(cluster_psql -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'cos fetch worker' ORDER BY pid LIMIT 1")"
+echo "# killing fetch worker $victim with $running TikTok jobs running"
+kill -9 "$victim"
+sleep 1
+wait_for_server
+expect "after the crash restart, run 5 finishes" "SELECT cos.wait_idle('90 s')" "t"
+expect "run 5: every job done" \
+	"SELECT string_agg(DISTINCT state, ',') FROM cos.jobs WHERE run_id = $run5" \
+	"done"
+expect "run 5: exactly one history row per video for the run" \
+	"SELECT count(*) || ' ' || count(DISTINCT video_id) FROM cos.video_history WHERE run_id = $run5" \
+	"3 3"
+expect "run 5: exactly one channel_history row per channel" \
+	"SELECT count(*) || ' ' || count(DISTINCT channel_id) FROM cos.channel_history WHERE run_id = $run5" \
+	"2 2"
+expect "run 5: the run is done with all jobs counted once" \
+	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run5" \
+	"done 5 5 0"
+expect "the launcher brought the workers back" \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
+	"2"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

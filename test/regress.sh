@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# test/regress.sh -- the pg_regress suite on a temp instance with the workers
+# loaded (test/cos.conf), against the installed extension, as pg_cron's own
+# suite runs.  As root (CI), the suite runs as the postgres OS user from a
+# copy of test/ under /tmp, since initdb refuses root; results and
+# regression.diffs are copied back into test/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+tests=$(cd "$ROOT/test/sql" && ls *.sql | sed 's/\.sql$//' | sort)
+
+if [ "$(id -u)" = 0 ]; then
+	work="$(mktemp -d /tmp/cos-regress.XXXXXX)"
+	cp -r "$ROOT/test/sql" "$ROOT/test/expected" "$ROOT/test/fixtures" "$ROOT/test/cos.conf" "$work/"
+	chown -R postgres "$work"
+	run() { runuser -u postgres -- "$@"; }
+else
+	work="$ROOT/test"
+	run() { "$@"; }
+fi
+
+rc=0
+(cd "$work" && run "$PG_REGRESS" --inputdir="$work" --outputdir="$work" \
+	--bindir="$(pg_config --bindir)" \
+	--temp-instance="$work/tmp_check" --temp-config="$work/cos.conf" \
+	--load-extension=pg_cron --load-extension=cos \
+	$tests) || rc=$?
+
+if [ "$work" != "$ROOT/test" ]; then
+	rm -rf "$ROOT/test/results"
+	cp -r "$work/results" "$ROOT/test/" 2>/dev/null || true
+	cp "$work/regression.diffs" "$work/regression.out" "$ROOT/test/" 2>/dev/null || true
+	rm -rf "$work"
+fi
+if [ "$rc" -ne 0 ]; then
+	cat "$ROOT/test/regression.diffs" 2>/dev/null || true
+fi
+exit "$rc"

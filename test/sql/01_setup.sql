@@ -1,0 +1,37 @@
+-- The extension is created by pg_regress (--load-extension=pg_cron, cos).
+-- Point every platform at a closed loopback port first: nothing in this suite
+-- may reach a real host, and the workers are running.
+UPDATE cos.platforms
+   SET web_base = 'http://127.0.0.1:9/' || name,
+       api_base = CASE WHEN api_base IS NOT NULL THEN 'http://127.0.0.1:9/' || name || '-api' END,
+       connect_timeout_ms = 200, timeout_ms = 500, max_attempts = 1;
+
+SELECT extname, extversion FROM pg_extension WHERE extname IN ('cos', 'pg_cron') ORDER BY 1;
+
+-- the planner is scheduled in pg_cron, every minute
+SELECT jobname, schedule, command FROM cron.job WHERE jobname = 'cos-tick';
+-- this suite calls tick() itself with chosen instants
+UPDATE cron.job SET active = false WHERE jobname = 'cos-tick';
+
+SELECT name, enabled FROM cos.platforms ORDER BY name;
+SELECT local_time, time_zone, spread, enabled FROM cos.schedule_slots ORDER BY local_time;
+
+-- history is partitioned by month, with a default partition
+SELECT c.relname, c.relkind
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'cos.video_history'::regclass AND c.relname = 'video_history_default';
+SELECT count(*) >= 3 AS monthly_partitions
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'cos.video_history'::regclass AND c.relname ~ '^video_history_y\d{4}m\d{2}$';
+SELECT pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid = 'cos.video_history'::regclass AND contype = 'p';
+
+-- every public function carries a comment
+SELECT p.proname
+  FROM pg_proc p
+ WHERE p.pronamespace = 'cos'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
+
+-- the fetch workers are running (cos.fetch_workers = 2; the launcher holds no
+-- database connection, so it is not listed here)
+SELECT backend_type, count(*) FROM pg_stat_activity
+ WHERE backend_type LIKE 'cos%' GROUP BY 1 ORDER BY 1;
