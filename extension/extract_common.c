@@ -42,6 +42,62 @@ NullObject(const char *const *keys, size_t n)
 	return obj;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at s[0] (n bytes left), 0 when
+ * it is not one (overlong forms, surrogates and values past U+10FFFF too).
+ */
+static size_t
+Utf8SeqLen(const unsigned char *s, size_t n)
+{
+	size_t		need;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4;
+	else
+		return 0;
+	cp = s[0] & (0x7F >> need);
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++)
+	{
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		(need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return need;
+}
+
+/* Replace every byte of s that is not part of valid UTF-8 by "?" */
+static void
+SanitizeUtf8(char *s)
+{
+	unsigned char *p = (unsigned char *) s;
+	size_t		n = strlen(s);
+
+	while (n > 0)
+	{
+		size_t		k = Utf8SeqLen(p, n);
+
+		if (k == 0)
+		{
+			*p = '?';
+			k = 1;
+		}
+		p += k;
+		n -= k;
+	}
+}
+
 /* Set result's status and a formatted reason; helper of the failure builders */
 static void SetFailureV(json_t *result, const char *status, const char *fmt, va_list ap)
 			__attribute__((format(printf, 3, 0)));
@@ -52,16 +108,10 @@ SetFailureV(json_t *result, const char *status, const char *fmt, va_list ap)
 	char		reason[COS_REASON_MAX];
 
 	vsnprintf(reason, sizeof(reason), fmt, ap);
+	/* reasons quote document text, maybe cut inside a UTF-8 sequence */
+	SanitizeUtf8(reason);
 	json_object_set_new(result, "status", json_string(status));
-	/* reasons quote document text; cut UTF-8 may leave a bad tail */
-	if (json_object_set_new(result, "error", json_string(reason)) != 0)
-	{
-		size_t		n = strlen(reason);
-
-		while (n > 0 && ((unsigned char) reason[n - 1] & 0x80))
-			n--;
-		json_object_set_new(result, "error", json_stringn(reason, n));
-	}
+	json_object_set_new(result, "error", json_string(reason));
 	json_object_set_new(result, "channels", json_array());
 	json_object_set_new(result, "videos", json_array());
 	json_object_set_new(result, "next", json_null());

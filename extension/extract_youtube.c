@@ -335,6 +335,13 @@ WatchPage(const char *body, size_t len, const char *player_text, size_t player_l
 			return cos_result_set_failure(result, "error",
 										  "body ends inside ytInitialData (truncated)");
 		case COS_SPAN_MISSING:
+			/* a whole page has it, or at least ends; this one was cut */
+			if (!cos_body_has_ci(body, len, "</html"))
+			{
+				json_decref(video);
+				return cos_result_set_failure(result, "error",
+											  "body ends before ytInitialData (truncated)");
+			}
 			break;
 	}
 	cos_result_add_video(result, video);
@@ -346,8 +353,8 @@ static json_t *
 ApiError(const json_t *error)
 {
 	const char *message = cos_json_str(json_object_get(error, "message"));
-	const char *reason = cos_json_str(cos_json_path(json_array_get(json_object_get(error, "errors"), 0),
-													"reason", NULL));
+	const json_t *first = json_array_get(json_object_get(error, "errors"), 0);
+	const char *reason = cos_json_str(json_object_get(first, "reason"));
 	long long	code = 0;
 	const char *status = "error";
 

@@ -556,6 +556,36 @@ test_dispatch(void **state)
 	r = cos_extract_for(COS_PLATFORM_NONE, "https://www.tiktok.com/@x", body, 2);
 	assert_status(r, "error");
 	json_decref(r);
+
+	/* a host that is not UTF-8 still gives a reason (sanitised) */
+	r = cos_extract("https://ex\xFF\xC3" "ample.com/x", body, 2);
+	assert_status(r, "error");
+	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "ex??ample.com"));
+	json_decref(r);
+}
+
+/* A statusMsg cut inside a UTF-8 sequence still gives a valid reason */
+static void
+test_reason_utf8(void **state)
+{
+	char		page[1024];
+	char		msg[400];
+	json_t	   *r;
+	int			n;
+
+	(void) state;
+	/* 199 ASCII bytes, then two-byte characters: the 200-byte quote cuts one */
+	memset(msg, 'a', 199);
+	msg[199] = '\0';
+	for (int i = 0; i < 20; i++)
+		strcat(msg, "\xC3\xA9");
+	n = snprintf(page, sizeof(page), "<html>" SCRIPT_OPEN
+				 "{\"__DEFAULT_SCOPE__\":{\"webapp.video-detail\":"
+				 "{\"statusCode\":10101,\"statusMsg\":\"%s\"}}}</script>", msg);
+	r = Extract(DESKTOP_URL, page, (size_t) n);
+	assert_status(r, "error");
+	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "aaaa?"));
+	json_decref(r);
 }
 
 /* Run the TikTok extractor tests */
@@ -575,6 +605,7 @@ main(void)
 		cmocka_unit_test(test_huge_bodies),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_reason_utf8),
 	};
 
 	return cmocka_run_group_tests_name("extract_tiktok", tests, NULL, NULL);

@@ -490,6 +490,9 @@ test_truncated(void **state)
 	AssertPrefixFails(WATCH, WATCH_URL, body, player + strlen(PLAYER_MARK));
 	for (int k = 1; k < 12; k++)
 		AssertPrefixFails(WATCH, WATCH_URL, body, player + (data - player) * k / 24);
+	/* after the player response, before ytInitialData */
+	AssertPrefixFails(WATCH, WATCH_URL, body, (player + data) / 2 + (data - player) / 4);
+	AssertPrefixFails(WATCH, WATCH_URL, body, data);
 	for (int k = 1; k < 12; k++)
 		AssertPrefixFails(WATCH, WATCH_URL, body, data + (data_end - data) * k / 12);
 	AssertPrefixFails(WATCH, WATCH_URL, body, data_end - 1);
