@@ -144,29 +144,7 @@ RequeueOwnJobs(void)
 	EndWork();
 }
 
-static const char *const CLAIM_SQL =
-"WITH c AS ("
-"  SELECT j.id FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform AND p.enabled "
-"   WHERE (j.state = 'queued' AND j.run_at <= now()) "
-"      OR (j.state = 'running' AND j.locked_until < now()) "
-"   ORDER BY j.run_at LIMIT $1 FOR UPDATE OF j SKIP LOCKED"
-"), u AS ("
-"  UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = $3, "
-"         locked_until = now() + make_interval(secs => $2) "
-"    FROM c WHERE j.id = c.id RETURNING j.*"
-") "
-"SELECT u.id, u.attempts, coalesce(u.run_id, 0), u.max_attempts, u.platform, "
-"       u.video_id IS NOT NULL AS is_video, coalesce(u.video_id, u.channel_id), "
-"       coalesce(v.external_id, ch.external_id), coalesce(v.handle, ch.handle), "
-"       p.web_base, p.api_base, p.user_agent, p.connect_timeout_ms, p.timeout_ms, "
-"       (SELECT a.secret FROM cos.accounts a "
-"         WHERE a.platform = u.platform AND a.kind = 'api_key' AND a.active "
-"           AND (a.cooldown_until IS NULL OR a.cooldown_until < now()) "
-"         ORDER BY a.last_used_at NULLS FIRST, a.id LIMIT 1), "
-"       p.max_concurrency "
-"  FROM u JOIN cos.platforms p ON p.name = u.platform "
-"  LEFT JOIN cos.videos v ON v.id = u.video_id "
-"  LEFT JOIN cos.channels ch ON ch.id = u.channel_id";
+static const char *const CLAIM_SQL = "SELECT * FROM cos._claim($1, $2, $3)";
 
 static const char *const NEXT_DUE_SQL =
 "SELECT extract(epoch FROM least("
@@ -248,8 +226,6 @@ ClaimJobs(int want, FetchTask **out, long *next_due_ms)
 		task->max_concurrency = (int) GetInt(tup, desc, 16);
 		task->videos = json_array();
 		task->video_ids = json_array();
-		if (task->external_id == NULL)
-			task->external_id = MemoryContextStrdup(cxt, "");
 
 		task->next = *out;
 		*out = task;

@@ -273,6 +273,48 @@ COMMENT ON TABLE cos.fetch_log IS
 'One row per HTTP request a worker made: the URL (API keys redacted), HTTP status, outcome (ok, unavailable, private, blocked, error, http_error, network_error, timeout, too_large) and the reason.';
 CREATE INDEX fetch_log_at ON cos.fetch_log (at);
 
+-- Claims up to n due jobs for fetch worker "worker": queued jobs whose run_at
+-- has come, and running jobs whose visibility timeout has passed (their
+-- worker died).  Each claim bumps attempts, which the worker later presents
+-- as its token when it writes the job's end.
+CREATE FUNCTION cos._claim(n integer, visibility_s double precision, worker integer)
+RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integer,
+			   platform text, is_video boolean, target_id bigint, external_id text,
+			   handle text, web_base text, api_base text, user_agent text,
+			   connect_timeout_ms integer, timeout_ms integer, api_key text,
+			   max_concurrency integer)
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH c AS (
+		SELECT j.id FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform AND p.enabled
+		 WHERE (j.state = 'queued' AND j.run_at <= now())
+			OR (j.state = 'running' AND j.locked_until < now())
+		 ORDER BY j.run_at
+		 LIMIT n
+		   FOR UPDATE OF j SKIP LOCKED
+	), u AS (
+		UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = worker,
+			   locked_until = now() + make_interval(secs => visibility_s)
+		  FROM c WHERE j.id = c.id
+		RETURNING j.*
+	)
+	SELECT u.id, u.attempts, coalesce(u.run_id, 0), u.max_attempts, u.platform,
+		   u.video_id IS NOT NULL, coalesce(u.video_id, u.channel_id),
+		   coalesce(v.external_id, ch.external_id, ''), coalesce(v.handle, ch.handle),
+		   p.web_base, p.api_base, p.user_agent, p.connect_timeout_ms, p.timeout_ms,
+		   (SELECT a.secret FROM cos.accounts a
+			 WHERE a.platform = u.platform AND a.kind = 'api_key' AND a.active
+			   AND (a.cooldown_until IS NULL OR a.cooldown_until < now())
+			 ORDER BY a.last_used_at NULLS FIRST, a.id LIMIT 1),
+		   p.max_concurrency
+	  FROM u JOIN cos.platforms p ON p.name = u.platform
+	  LEFT JOIN cos.videos v ON v.id = u.video_id
+	  LEFT JOIN cos.channels ch ON ch.id = u.channel_id
+$$;
+COMMENT ON FUNCTION cos._claim(integer, double precision, integer) IS
+'Private: claims up to n due jobs for a fetch worker (FOR UPDATE SKIP LOCKED, visibility timeout) and returns what it needs to fetch them.';
+
 ------------------------------------------------------------------------------
 -- C functions
 ------------------------------------------------------------------------------
