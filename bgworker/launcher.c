@@ -84,8 +84,9 @@ SuperviseFetchWorkers(void)
 
 /*
  * Entry point of the launcher.  It holds no database connection; it wakes on
- * its latch (set by the postmaster when a worker it started changes state),
- * on SIGHUP, and otherwise once a second to retry a failed start.
+ * its latch (set by the postmaster when a worker it started changes state:
+ * bgw_notify_pid), on SIGHUP, and otherwise every cos.poll_interval to retry
+ * a start that found no free bgworker slot.
  */
 void
 cos_launcher_main(Datum arg)
@@ -114,7 +115,7 @@ cos_launcher_main(Datum arg)
 		SuperviseFetchWorkers();
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 1000L, PG_WAIT_EXTENSION);
+						 (long) cos_poll_interval_ms, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

@@ -25,6 +25,7 @@ fixtures_start
 cluster_start "cos.channel_max_videos = 10"
 echo "== PostgreSQL on 127.0.0.1:$PGPORT, fixture server on $FIXTURE_URL"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
+pause_tick
 point_platforms
 
 echo "== run 1: TikTok pages and a YouTube watch page (no Data API key yet)"

@@ -81,6 +81,14 @@ fixtures_stop() {
 	"$COS_ROOT/test/e2e/fixture-server.sh" stop "$COS_E2E_DIR/nginx" >/dev/null 2>&1 || true
 }
 
+# pg_cron runs cos.tick() every minute in real time: a run crossing 12:00 or
+# 21:00 Moscow time would open a scheduled run whose queued jobs make
+# run_now() skip those targets (one open job per target).  Tests and the demo
+# start their runs themselves, so they pause that job.
+pause_tick() {
+	cluster_psql -c "UPDATE cron.job SET active = false WHERE jobname = 'cos-tick'" >/dev/null
+}
+
 point_platforms() {
 	cluster_psql <<SQL
 UPDATE cos.platforms SET web_base = '$FIXTURE_URL/' || name,

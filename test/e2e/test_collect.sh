@@ -56,6 +56,7 @@ wait_for_server() {
 fixtures_start
 cluster_start "cos.channel_max_videos = 10"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
+pause_tick
 point_platforms
 
 echo "# 1. no YouTube key: the watch page for single videos, TikTok video and profile pages"
