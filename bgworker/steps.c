@@ -11,6 +11,10 @@
  *             channel  {api}/channels?…  →  {api}/playlistItems?… (uploads,
  *                      pages of 50, up to cos.channel_max_videos)  →
  *                      {api}/videos?…&id={50 ids}
+ *   Telegram  channel  {web}/{name} (exact subscribers)  →  {web}/s/{name}
+ *                      (the latest posts with their views)
+ *             post     {web}/s/{name}?before={n+1} (the preview page that
+ *                      ends with post n)
  */
 #include "postgres.h"
 
@@ -202,6 +206,36 @@ TaskBuildRequest(FetchTask *task)
 			AppendEscaped(&url, task->api_key);
 			break;
 
+		case COS_TELEGRAM:
+			{
+				const char *slash = strchr(task->external_id, '/');
+
+				if (task->kind == TASK_CHANNEL)
+				{
+					if (task->step == 0)
+						appendStringInfo(&url, "%s/", task->web_base);
+					else
+						appendStringInfo(&url, "%s/s/", task->web_base);
+					AppendEscaped(&url, task->external_id);
+				}
+				else if (slash != NULL)
+				{
+					long long	n = strtoll(slash + 1, NULL, 10);
+					char	   *name = pnstrdup(task->external_id, slash - task->external_id);
+
+					appendStringInfo(&url, "%s/s/", task->web_base);
+					AppendEscaped(&url, name);
+					appendStringInfo(&url, "?before=%lld", n + 1);
+				}
+				else
+				{
+					TaskEndWith(task, END_FAILED, "malformed Telegram post id \"%s\"",
+								task->external_id);
+					ok = false;
+				}
+			}
+			break;
+
 		default:
 			TaskEndWith(task, END_FAILED, "collecting %s is not implemented yet",
 						cos_platform_name(task->platform));
@@ -220,6 +254,37 @@ static const char *
 JsonStr(json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
+}
+
+/* Fills the null members of dst from src (same keys). */
+static void
+MergeMissing(json_t *dst, json_t *src)
+{
+	const char *key;
+	json_t	   *value;
+
+	json_object_foreach(src, key, value)
+	{
+		if (!json_is_null(value) && json_is_null(json_object_get(dst, key)))
+			json_object_set(dst, key, value);
+	}
+}
+
+/*
+ * Whether a permanent failure of the current request may be passed over:
+ * the first of a Telegram channel's two pages (the second still gives the
+ * channel and its posts).  Keeps the reason and moves to the next step.
+ */
+static bool
+SkipFailedStep(FetchTask *task, const char *reason)
+{
+	if (task->platform == COS_TELEGRAM && task->kind == TASK_CHANNEL && task->step == 0)
+	{
+		task->step = 1;
+		task->error = MemoryContextStrdup(task->cxt, reason);
+		return true;
+	}
+	return false;
 }
 
 /* Appends every element of src to the task's videos. */
@@ -276,6 +341,30 @@ TaskAdvance(FetchTask *task, json_t *result)
 	}
 
 	/* channels */
+	if (task->platform == COS_TELEGRAM)
+	{
+		/* step 0: the plain page (exact subscribers); step 1: the preview */
+		if (json_array_size(channels) > 0)
+		{
+			json_t	   *c = json_array_get(channels, 0);
+
+			if (task->channel == NULL)
+				task->channel = json_incref(c);
+			else
+				MergeMissing(task->channel, c);
+		}
+		CollectVideos(task, videos);
+		if (task->step == 0)
+		{
+			task->step = 1;
+			return;
+		}
+		if (task->channel == NULL)
+			TaskEndWith(task, END_FAILED, "neither Telegram page carried the channel");
+		else
+			TaskEndWith(task, END_DONE, NULL);
+		return;
+	}
 	if (task->platform != COS_YOUTUBE)
 	{
 		if (json_array_size(channels) == 0)
@@ -420,7 +509,9 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status)
 	{
 		log->outcome = "http_error";
 		log->error = psprintf("HTTP %ld", http_status);
-		if (first_step && !task->url_is_api)
+		if (SkipFailedStep(task, psprintf("HTTP %ld for %s", http_status, log->url)))
+			 /* the next page still gives the target */ ;
+		else if (first_step && !task->url_is_api)
 		{
 			/* a public page that is not there: the target is gone */
 			task->gone_status = "unavailable";
@@ -459,7 +550,8 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status)
 		}
 		else if (strcmp(status, "blocked") == 0)
 			TaskEndWith(task, END_RETRY, "blocked: %s", why ? why : "no reason given");
-		else
+		else if (!SkipFailedStep(task, psprintf("extraction failed for %s: %s", log->url,
+												 why ? why : "no reason given")))
 			TaskEndWith(task, first_step ? END_FAILED : END_DONE,
 						"extraction failed: %s", why ? why : "no reason given");
 	}

@@ -12,9 +12,17 @@
 
 #include <string.h>
 
-/* Hosts of the YouTube Data API, which url.c does not list as public hosts */
-static const char *const youtube_api_hosts[] = {
-	"www.googleapis.com", "youtube.googleapis.com", NULL
+/* API hosts, which url.c does not list as public hosts */
+static const struct
+{
+	const char *host;
+	CosPlatform platform;
+}			api_hosts[] = {
+	{"www.googleapis.com", COS_YOUTUBE},
+	{"youtube.googleapis.com", COS_YOUTUBE},
+	{"i.instagram.com", COS_INSTAGRAM},
+	{"api.like-video.com", COS_LIKEE},
+	{NULL, COS_PLATFORM_NONE}
 };
 
 /* The extractor of platform, or a failed result when there is none yet */
@@ -28,10 +36,11 @@ CosDispatch(CosPlatform platform, const char *url, const char *body, size_t len)
 		case COS_YOUTUBE:
 			return cos_extract_youtube(url, body, len);
 		case COS_INSTAGRAM:
+			return cos_extract_instagram(url, body, len);
 		case COS_LIKEE:
+			return cos_extract_likee(url, body, len);
 		case COS_TELEGRAM:
-			/* add: case COS_X: return cos_extract_x(url, body, len); (extract_int.h) */
-			return cos_result_fail(platform, "error", "no extractor for this platform yet");
+			return cos_extract_telegram(url, body, len);
 		case COS_PLATFORM_NONE:
 			break;
 	}
@@ -54,7 +63,7 @@ cos_extract_for(CosPlatform platform, const char *url, const char *body, size_t 
 
 /*
  * cos_extract: see extract.h.  The platform comes from url's host through
- * cos_platform_from_host() (url.c); the Data API hosts count as YouTube.
+ * cos_platform_from_host() (url.c), or the API hosts above.
  */
 json_t *
 cos_extract(const char *url, const char *body, size_t len)
@@ -65,10 +74,10 @@ cos_extract(const char *url, const char *body, size_t len)
 	if (url == NULL || !cos_url_host(url, host, sizeof(host)))
 		return cos_result_fail(COS_PLATFORM_NONE, "error", "the URL has no host");
 	platform = cos_platform_from_host(host);
-	for (int i = 0; platform == COS_PLATFORM_NONE && youtube_api_hosts[i] != NULL; i++)
+	for (int i = 0; platform == COS_PLATFORM_NONE && api_hosts[i].host != NULL; i++)
 	{
-		if (strcmp(host, youtube_api_hosts[i]) == 0)
-			platform = COS_YOUTUBE;
+		if (strcmp(host, api_hosts[i].host) == 0)
+			platform = api_hosts[i].platform;
 	}
 	if (platform == COS_PLATFORM_NONE)
 		return cos_result_fail(COS_PLATFORM_NONE, "error",

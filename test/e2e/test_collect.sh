@@ -154,6 +154,38 @@ expect "run 2 is done" \
 	"SELECT status || ' ' || jobs_total FROM cos.runs WHERE id = $run2" \
 	"done 2"
 
+echo "# 2b. Telegram: channel pages (exact subscribers, then the preview's posts) and a single post"
+cluster_psql >/dev/null <<'SQL'
+SELECT cos.add_channel('https://t.me/durov');
+SELECT cos.add_channel('https://t.me/s/WalterBloomberg');
+SELECT cos.add_video('https://t.me/durov/37');
+SQL
+run_tg="$(cluster_psql -At -c "SELECT cos.run_now('telegram')")"
+expect "Telegram run finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "Telegram @durov: exact subscribers from the plain channel page" \
+	"SELECT h.followers FROM cos.channel_history h JOIN cos.channels c ON c.id = h.channel_id
+	  WHERE c.external_id = 'durov' AND h.run_id = $run_tg" \
+	"10114749"
+expect "Telegram @walterbloomberg: subscribers from the preview page (\"15.4K\")" \
+	"SELECT h.followers FROM cos.channel_history h JOIN cos.channels c ON c.id = h.channel_id
+	  WHERE c.external_id = 'walterbloomberg' AND h.run_id = $run_tg" \
+	"15400"
+expect "Telegram @walterbloomberg: its 20 posts stored with their views" \
+	"SELECT count(*) FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id LIKE 'walterbloomberg/%' AND h.run_id = $run_tg AND h.views > 0" \
+	"20"
+expect "Telegram walterbloomberg/22878: views \"1.98K\" -> 1980, other counters NULL" \
+	"SELECT h.views || ' ' || num_nulls(h.likes, h.comments, h.shares, h.saves) FROM cos.video_history h
+	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = 'walterbloomberg/22878'" \
+	"1980 4"
+expect "Telegram durov/37 (tracked post): views \"1.05M\"" \
+	"SELECT h.views FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id = 'durov/37' AND h.run_id = $run_tg" \
+	"1050000"
+expect "Telegram run is done" \
+	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run_tg" \
+	"done 3 3 0"
+
 echo "# 3. a server answering 500, then garbage: logged with the reason, no crash"
 cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/fail500/tiktok', max_attempts = 2 WHERE name = 'tiktok'"
 run3="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
@@ -203,13 +235,13 @@ expect "run 5: every job done" \
 	"done"
 expect "run 5: exactly one history row per video for the run" \
 	"SELECT count(*) || ' ' || count(DISTINCT video_id) FROM cos.video_history WHERE run_id = $run5" \
-	"3 3"
+	"24 24"
 expect "run 5: exactly one channel_history row per channel" \
 	"SELECT count(*) || ' ' || count(DISTINCT channel_id) FROM cos.channel_history WHERE run_id = $run5" \
-	"2 2"
+	"4 4"
 expect "run 5: the run is done with all jobs counted once" \
 	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run5" \
-	"done 5 5 0"
+	"done 8 8 0"
 expect "the launcher brought the workers back" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
 	"2"
