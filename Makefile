@@ -42,6 +42,10 @@ include $(PGXS)
 
 all: cos-extract
 
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes (a stale struct layout in one object is a crash).
+$(OBJS): $(wildcard extension/*.h bgworker/*.h)
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 

@@ -217,13 +217,23 @@ ClaimJobs(int want, FetchTask **out, long *next_due_ms)
 		task->target_id = GetInt(tup, desc, 7);
 		task->external_id = GetText(tup, desc, 8, cxt);
 		task->handle = GetText(tup, desc, 9, cxt);
-		task->web_base = GetText(tup, desc, 10, cxt);
-		task->api_base = GetText(tup, desc, 11, cxt);
-		task->user_agent = GetText(tup, desc, 12, cxt);
-		task->connect_timeout_ms = (int) GetInt(tup, desc, 13);
-		task->timeout_ms = (int) GetInt(tup, desc, 14);
-		task->api_key = GetText(tup, desc, 15, cxt);
+		task->platform_id = GetText(tup, desc, 10, cxt);
+		task->web_base = GetText(tup, desc, 11, cxt);
+		task->api_base = GetText(tup, desc, 12, cxt);
+		task->user_agent = GetText(tup, desc, 13, cxt);
+		task->connect_timeout_ms = (int) GetInt(tup, desc, 14);
+		task->timeout_ms = (int) GetInt(tup, desc, 15);
 		task->max_concurrency = (int) GetInt(tup, desc, 16);
+		{
+			char	   *kind = SPI_getvalue(tup, desc, 17);
+			char	   *secret = GetText(tup, desc, 18, cxt);
+
+			if (kind && strcmp(kind, "api_key") == 0)
+				task->api_key = secret;
+			else if (kind && strcmp(kind, "cookie") == 0)
+				task->cookie = secret;
+			task->app_id = GetText(tup, desc, 19, cxt);
+		}
 		task->videos = json_array();
 		task->video_ids = json_array();
 
@@ -262,6 +272,7 @@ FreeTask(FetchTask *task)
 		curl_easy_cleanup(task->easy);
 	}
 	free(task->body);
+	curl_slist_free_all(task->headers);
 	json_decref(task->channel);
 	json_decref(task->videos);
 	json_decref(task->video_ids);
@@ -337,6 +348,10 @@ StartTransfer(FetchTask *task)
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	if (task->user_agent)
 		curl_easy_setopt(easy, CURLOPT_USERAGENT, task->user_agent);
+	if (task->headers)
+		curl_easy_setopt(easy, CURLOPT_HTTPHEADER, task->headers);
+	if (task->post_body)
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, task->post_body);
 
 	curl_multi_add_handle(multi, easy);
 	active_total++;

@@ -63,13 +63,16 @@ typedef struct FetchTask
 	int64		target_id;		/* cos.videos.id or cos.channels.id */
 	char	   *external_id;
 	char	   *handle;			/* may be NULL */
+	char	   *platform_id;	/* the platform's own id (Likee uid), may be NULL */
 	char	   *web_base;
 	char	   *api_base;		/* may be NULL */
 	char	   *user_agent;
 	int			connect_timeout_ms;
 	int			timeout_ms;
 	int			max_concurrency;	/* the platform's, across all workers */
-	char	   *api_key;		/* may be NULL */
+	char	   *api_key;		/* account of kind api_key, may be NULL */
+	char	   *cookie;			/* account of kind cookie, may be NULL */
+	char	   *app_id;			/* that account's app id (X-IG-App-ID), may be NULL */
 
 	/* progress through the requests */
 	int			step;
@@ -93,6 +96,8 @@ typedef struct FetchTask
 	CURL	   *easy;
 	char	   *url;
 	bool		url_is_api;		/* an API endpoint, not a public page */
+	char	   *post_body;		/* POST this (JSON) instead of a GET, or NULL */
+	struct curl_slist *headers; /* extra request headers (curl_slist_free_all) */
 	char	   *body;			/* malloc'd: filled from curl's callback */
 	size_t		body_len;
 	size_t		body_cap;

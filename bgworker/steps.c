@@ -11,6 +11,14 @@
  *             channel  {api}/channels?…  →  {api}/playlistItems?… (uploads,
  *                      pages of 50, up to cos.channel_max_videos)  →
  *                      {api}/videos?…&id={50 ids}
+ *   Instagram channel  {api}/api/v1/users/web_profile_info/?username={name}
+ *             video    {api}/api/v1/media/{pk}/info/ (pk from the shortcode)
+ *                      both with the account's Cookie and X-IG-App-ID
+ *   Likee     video    POST {api}/likee-activity-flow-micro/videoApi/getVideoInfo
+ *                      {"postIds":"{id}"}
+ *             channel  POST {api}/likee-activity-flow-micro/videoApi/getUserVideo
+ *                      {"uid":"{uid}","count":50,...} (the latest 50 posts;
+ *                      the uid is channels.platform_id)
  *   Telegram  channel  {web}/{name} (exact subscribers)  →  {web}/s/{name}
  *                      (the latest posts with their views)
  *             post     {web}/s/{name}?before={n+1} (the preview page that
@@ -128,6 +136,62 @@ AppendYouTubeChannelSelector(StringInfo url, const char *id)
 	}
 }
 
+/* Instagram's public web app id, used when the account names none. */
+#define INSTAGRAM_WEB_APP_ID "936619743392459"
+
+/*
+ * Instagram media pk from a shortcode: the shortcode is the pk written in
+ * base 64 with the alphabet A-Z a-z 0-9 - _.  False when the code has other
+ * characters or its pk does not fit in 64 bits (private-post codes).
+ */
+static bool
+InstagramShortcodeToPk(const char *code, uint64 *pk)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint64		v = 0;
+
+	if (*code == '\0')
+		return false;
+	for (; *code; code++)
+	{
+		const char *at = strchr(alphabet, *code);
+
+		if (at == NULL || v > (PG_UINT64_MAX >> 6))
+			return false;
+		v = (v << 6) | (uint64) (at - alphabet);
+	}
+	*pk = v;
+	return true;
+}
+
+/* Adds a "Name: value" request header to the task's next request. */
+static void
+AddHeader(FetchTask *task, const char *name, const char *value)
+{
+	char	   *line = psprintf("%s: %s", name, value);
+	struct curl_slist *grown = curl_slist_append(task->headers, line);
+
+	pfree(line);
+	if (grown == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	task->headers = grown;
+}
+
+/* Quotes s as a JSON string into buf (ids and handles: no control chars). */
+static void
+AppendJsonString(StringInfo buf, const char *s)
+{
+	appendStringInfoChar(buf, '"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *s);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
 /*
  * TaskBuildRequest: sets task->url to the task's next request (allocated in
  * the task's context).  Returns false, with task->end set, when the task
@@ -141,6 +205,9 @@ TaskBuildRequest(FetchTask *task)
 	bool		ok = true;
 
 	initStringInfo(&url);
+	curl_slist_free_all(task->headers);
+	task->headers = NULL;
+	task->post_body = NULL;
 	switch (task->platform)
 	{
 		case COS_TIKTOK:
@@ -204,6 +271,79 @@ TaskBuildRequest(FetchTask *task)
 			}
 			appendStringInfoString(&url, "&key=");
 			AppendEscaped(&url, task->api_key);
+			break;
+
+		case COS_INSTAGRAM:
+			if (task->cookie == NULL || task->api_base == NULL)
+			{
+				TaskEndWith(task, END_FAILED,
+							"Instagram needs a logged-in session: add its cookie to cos.accounts (platform instagram, kind cookie)");
+				ok = false;
+				break;
+			}
+			if (task->kind == TASK_CHANNEL)
+			{
+				appendStringInfo(&url, "%s/api/v1/users/web_profile_info/?username=", task->api_base);
+				AppendEscaped(&url, task->external_id);
+			}
+			else
+			{
+				uint64		pk;
+
+				if (!InstagramShortcodeToPk(task->external_id, &pk))
+				{
+					TaskEndWith(task, END_FAILED, "Instagram shortcode \"%s\" does not map to a media id",
+								task->external_id);
+					ok = false;
+					break;
+				}
+				appendStringInfo(&url, "%s/api/v1/media/" UINT64_FORMAT "/info/", task->api_base, pk);
+			}
+			AddHeader(task, "Cookie", task->cookie);
+			AddHeader(task, "X-IG-App-ID", task->app_id ? task->app_id : INSTAGRAM_WEB_APP_ID);
+			AddHeader(task, "Referer", "https://www.instagram.com/");
+			break;
+
+		case COS_LIKEE:
+			{
+				StringInfoData body;
+
+				if (task->api_base == NULL)
+				{
+					TaskEndWith(task, END_FAILED, "cos.platforms has no api_base for likee");
+					ok = false;
+					break;
+				}
+				initStringInfo(&body);
+				if (task->kind == TASK_VIDEO)
+				{
+					appendStringInfo(&url, "%s/likee-activity-flow-micro/videoApi/getVideoInfo",
+									 task->api_base);
+					appendStringInfoString(&body, "{\"postIds\":");
+					AppendJsonString(&body, task->external_id);
+					appendStringInfoChar(&body, '}');
+				}
+				else if (task->platform_id != NULL)
+				{
+					appendStringInfo(&url, "%s/likee-activity-flow-micro/videoApi/getUserVideo",
+									 task->api_base);
+					appendStringInfoString(&body, "{\"uid\":");
+					AppendJsonString(&body, task->platform_id);
+					appendStringInfoString(&body, ",\"count\":50,\"lastPostId\":\"\",\"tabType\":0}");
+				}
+				else
+				{
+					TaskEndWith(task, END_FAILED,
+								"the Likee user id of %s is not known: set cos.channels.platform_id to its uid",
+								task->external_id);
+					ok = false;
+					break;
+				}
+				task->post_body = body.data;
+				AddHeader(task, "Content-Type", "application/json");
+				AddHeader(task, "Referer", "https://likee.video/");
+				AddHeader(task, "Origin", "https://likee.video");
+			}
 			break;
 
 		case COS_TELEGRAM:

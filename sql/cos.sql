@@ -44,6 +44,7 @@ CREATE TABLE cos.accounts (
 	kind text NOT NULL CHECK (kind IN ('api_key', 'cookie')),
 	label text,
 	secret text NOT NULL,
+	app_id text,
 	active boolean NOT NULL DEFAULT true,
 	cooldown_until timestamptz,
 	last_used_at timestamptz,
@@ -51,7 +52,7 @@ CREATE TABLE cos.accounts (
 	created_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE cos.accounts IS
-'Credentials the workers use: the YouTube Data API key (kind api_key), Instagram session cookies (kind cookie).  Secrets are readable by superusers only.';
+'Credentials the workers use: the YouTube Data API key (kind api_key), Instagram session cookies (kind cookie: secret is the Cookie header, app_id the X-IG-App-ID header).  Secrets are readable by superusers only.';
 
 CREATE TABLE cos.schedule_slots (
 	id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -280,9 +281,9 @@ CREATE INDEX fetch_log_at ON cos.fetch_log (at);
 CREATE FUNCTION cos._claim(n integer, visibility_s double precision, worker integer)
 RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integer,
 			   platform text, is_video boolean, target_id bigint, external_id text,
-			   handle text, web_base text, api_base text, user_agent text,
-			   connect_timeout_ms integer, timeout_ms integer, api_key text,
-			   max_concurrency integer)
+			   handle text, platform_id text, web_base text, api_base text, user_agent text,
+			   connect_timeout_ms integer, timeout_ms integer, max_concurrency integer,
+			   account_kind text, secret text, app_id text)
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -302,15 +303,17 @@ AS $$
 	SELECT u.id, u.attempts, coalesce(u.run_id, 0), u.max_attempts, u.platform,
 		   u.video_id IS NOT NULL, coalesce(u.video_id, u.channel_id),
 		   coalesce(v.external_id, ch.external_id, ''), coalesce(v.handle, ch.handle),
+		   ch.platform_id,
 		   p.web_base, p.api_base, p.user_agent, p.connect_timeout_ms, p.timeout_ms,
-		   (SELECT a.secret FROM cos.accounts a
-			 WHERE a.platform = u.platform AND a.kind = 'api_key' AND a.active
-			   AND (a.cooldown_until IS NULL OR a.cooldown_until < now())
-			 ORDER BY a.last_used_at NULLS FIRST, a.id LIMIT 1),
-		   p.max_concurrency
+		   p.max_concurrency, a.kind, a.secret, a.app_id
 	  FROM u JOIN cos.platforms p ON p.name = u.platform
 	  LEFT JOIN cos.videos v ON v.id = u.video_id
 	  LEFT JOIN cos.channels ch ON ch.id = u.channel_id
+	  LEFT JOIN LATERAL (
+			SELECT a.kind, a.secret, a.app_id FROM cos.accounts a
+			 WHERE a.platform = u.platform AND a.active
+			   AND (a.cooldown_until IS NULL OR a.cooldown_until < now())
+			 ORDER BY a.last_used_at NULLS FIRST, a.id LIMIT 1) a ON true
 $$;
 COMMENT ON FUNCTION cos._claim(integer, double precision, integer) IS
 'Private: claims up to n due jobs for a fetch worker (FOR UPDATE SKIP LOCKED, visibility timeout) and returns what it needs to fetch them.';

@@ -186,6 +186,49 @@ expect "Telegram run is done" \
 	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run_tg" \
 	"done 3 3 0"
 
+echo "# 2c. Instagram (account cookie + X-IG-App-ID) and Likee (POST API with its Referer)"
+cluster_psql >/dev/null <<'SQL'
+INSERT INTO cos.accounts (platform, kind, label, secret, app_id)
+VALUES ('instagram', 'cookie', 'test session', 'sessionid=test-session-cookie', '936619743392459');
+SELECT cos.add_channel('https://www.instagram.com/robertdowneyjr/');
+SELECT cos.add_video('https://www.instagram.com/reel/CAG3E8-A3wf/?igsh=abc');
+SELECT cos.add_video('https://likee.video/@TioDjShow/video/6928156767853015171');
+SELECT cos.add_channel('https://likee.video/@sarah.stefano');
+-- a Likee channel is listed by its numeric uid (its posterUid), which its URL does not carry
+UPDATE cos.channels SET platform_id = '1326964767' WHERE external_id = '@sarah.stefano';
+SQL
+run_ig="$(cluster_psql -At -c "SELECT cos.run_now('instagram')")"
+expect "Instagram run finishes" "SELECT cos.wait_idle('60 s')" "t"
+run_lk="$(cluster_psql -At -c "SELECT cos.run_now('likee')")"
+expect "Likee run finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "Instagram robertdowneyjr (web_profile_info): followers, post count" \
+	"SELECT h.followers || ' ' || h.videos FROM cos.channel_history h JOIN cos.channels c ON c.id = h.channel_id
+	  WHERE c.external_id = 'robertdowneyjr' AND h.run_id = $run_ig" \
+	"52979346 419"
+expect "Instagram CAG3E8-A3wf (media/<pk>/info, pk from the shortcode): views likes comments" \
+	"SELECT concat_ws(' ', h.views, h.likes, h.comments) FROM cos.video_history h
+	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = 'CAG3E8-A3wf' AND h.run_id = $run_ig" \
+	"4048603 600190 6741"
+expect "the Instagram session cookie never reaches fetch_log" \
+	"SELECT count(*) FROM cos.fetch_log WHERE url LIKE '%test-session-cookie%' OR error LIKE '%test-session-cookie%'" \
+	"0"
+expect "Likee 6928156767853015171 (getVideoInfo): views likes comments shares" \
+	"SELECT concat_ws(' ', h.views, h.likes, h.comments, h.shares) FROM cos.video_history h
+	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = '6928156767853015171' AND h.run_id = $run_lk" \
+	"8257 602 27 13"
+expect "Likee @sarah.stefano (getUserVideo): its 30 posts stored" \
+	"SELECT count(*) FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.channel_id = (SELECT id FROM cos.channels WHERE external_id = '@sarah.stefano') AND h.run_id = $run_lk" \
+	"30"
+expect "Likee 6941112750224957471: views likes comments shares" \
+	"SELECT concat_ws(' ', h.views, h.likes, h.comments, h.shares) FROM cos.video_history h
+	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = '6941112750224957471'" \
+	"18895 3460 384 134"
+expect "Instagram and Likee runs are done" \
+	"SELECT string_agg(concat_ws(' ', status, jobs_total, jobs_done, jobs_failed), ',' ORDER BY id)
+	   FROM cos.runs WHERE id IN ($run_ig, $run_lk)" \
+	"done 2 2 0,done 2 2 0"
+
 echo "# 3. a server answering 500, then garbage: logged with the reason, no crash"
 cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/fail500/tiktok', max_attempts = 2 WHERE name = 'tiktok'"
 run3="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
@@ -235,13 +278,13 @@ expect "run 5: every job done" \
 	"done"
 expect "run 5: exactly one history row per video for the run" \
 	"SELECT count(*) || ' ' || count(DISTINCT video_id) FROM cos.video_history WHERE run_id = $run5" \
-	"24 24"
+	"56 56"
 expect "run 5: exactly one channel_history row per channel" \
 	"SELECT count(*) || ' ' || count(DISTINCT channel_id) FROM cos.channel_history WHERE run_id = $run5" \
-	"4 4"
+	"5 5"
 expect "run 5: the run is done with all jobs counted once" \
 	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run5" \
-	"done 8 8 0"
+	"done 12 12 0"
 expect "the launcher brought the workers back" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
 	"2"
