@@ -28,9 +28,21 @@ cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
 point_platforms
 
-echo "== run 1: TikTok pages and a YouTube watch page (no Data API key yet)"
+echo "== run 1: TikTok, Telegram, Instagram, Likee, and a YouTube watch page (no Data API key yet)"
 cluster_psql >/dev/null <<'SQL'
+-- Instagram needs a logged-in session (its Cookie header) and sends X-IG-App-ID
+INSERT INTO cos.accounts (platform, kind, label, secret, app_id)
+VALUES ('instagram', 'cookie', 'demo session', 'sessionid=demo', '936619743392459');
 SELECT cos.add_video('https://www.youtube.com/watch?v=GJLlxj_dtq8');
+SELECT cos.add_channel('https://t.me/durov');
+SELECT cos.add_channel('https://t.me/s/walterbloomberg');
+SELECT cos.add_video('https://t.me/durov/37');
+SELECT cos.add_channel('https://www.instagram.com/robertdowneyjr/');
+SELECT cos.add_video('https://www.instagram.com/reel/CAG3E8-A3wf/');
+SELECT cos.add_video('https://likee.video/@TioDjShow/video/6928156767853015171');
+SELECT cos.add_channel('https://likee.video/@sarah.stefano');
+-- Likee lists a channel's posts by its numeric uid, which the URL does not carry
+UPDATE cos.channels SET platform_id = '1326964767' WHERE external_id = '@sarah.stefano';
 SELECT cos.add_video('https://www.tiktok.com/@dangthuhaf/video/7526770564367748360?is_from_webapp=1');
 SELECT cos.add_video('https://www.tiktok.com/@emlyreview/video/7585124257601162516');
 SELECT cos.add_video('https://www.tiktok.com/@dudeperfect/video/7276437262283859205');
@@ -75,9 +87,11 @@ cluster_psql -P pager=off -c "SELECT id, kind, status, jobs_total, jobs_done, jo
 
 # the demo fails unless the workers stored the values the captures hold
 ok="$(cluster_psql -At <<'SQL'
-SELECT count(*) = 4 FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+SELECT count(*) = 8 FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
  WHERE (v.external_id, h.views) IN (('GJLlxj_dtq8', 1856109), ('7526770564367748360', 18500000),
-                                    ('7585124257601162516', 918100), ('D-lhorsDlUQ', 7920));
+                                    ('7585124257601162516', 918100), ('D-lhorsDlUQ', 7920),
+                                    ('durov/37', 1050000), ('walterbloomberg/22878', 1980),
+                                    ('CAG3E8-A3wf', 4048603), ('6928156767853015171', 8257));
 SQL
 )"
 [ "$ok" = t ] || { echo "FAILED: the stored values are not the captured ones"; exit 1; }
