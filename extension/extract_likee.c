@@ -167,7 +167,7 @@ static json_t *
 LikeeVideo(const json_t *item)
 {
 	static const char *const title_keys[] = {"title", "videoTitle", "msgText", NULL};
-	static const char *const cover_keys[] = {"coverUrl", "image2", "image1", NULL};
+	static const char *const cover_keys[] = {"coverUrl", "image1", NULL};
 	json_t	   *v;
 	char		id[LIKEE_ID_MAX];
 	char		uid[LIKEE_ID_MAX];
@@ -197,7 +197,7 @@ LikeeVideo(const json_t *item)
 		if (cos_set_string(v, "thumbnail_url", json_object_get(item, *k)))
 			break;
 	}
-	if (json_object_get(v, "thumbnail_url") == NULL || json_is_null(json_object_get(v, "thumbnail_url")))
+	if (json_is_null(json_object_get(v, "thumbnail_url")))
 		cos_set_string(v, "thumbnail_url", json_array_get(json_object_get(item, "coverUrlArr"), 0));
 
 	cos_set_counter(v, "views", json_object_get(item, "playCount"));

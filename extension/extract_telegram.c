@@ -273,42 +273,91 @@ TextInit(TextBuf *tb, size_t max_chars)
 	tb->buf[0] = '\0';
 }
 
-/* Append s to tb, collapsing blanks and stopping at tb->max_chars */
+/*
+ * Length of the well-formed UTF-8 sequence at s[0] (n bytes left), 0 when
+ * it is not one: the parser passes stray bytes of a broken page through.
+ */
+static size_t
+Utf8SeqLen(const unsigned char *s, size_t n)
+{
+	size_t		need;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	cp = s[0] & (0x7F >> need);
+	for (size_t i = 1; i < need; i++)
+	{
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		(need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return need;
+}
+
+/*
+ * Append s to tb: blanks collapsed, a byte that is not UTF-8 written as
+ * "?", stopping before tb->max_chars characters.
+ */
 static void
 TextAppend(TextBuf *tb, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *) s; *p && !tb->full; p++)
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		left = strlen(s);
+
+	while (left > 0 && !tb->full)
 	{
-		bool		lead = (*p & 0xC0) != 0x80;
+		size_t		k;
+		size_t		blank;
 
 		if (IsBlank(*p))
 		{
 			tb->pending_space = tb->len > 0;
+			p++;
+			left--;
 			continue;
 		}
-		if (lead)
-		{
-			/* room for a blank, a 4-byte character and the NUL */
-			if (tb->chars + (tb->pending_space ? 2 : 1) > tb->max_chars ||
-				tb->len + 6 > sizeof(tb->buf))
-			{
-				tb->full = true;
-				break;
-			}
-			if (tb->pending_space)
-			{
-				tb->buf[tb->len++] = ' ';
-				tb->chars++;
-				tb->pending_space = false;
-			}
-			tb->chars++;
-		}
-		else if (tb->len + 2 > sizeof(tb->buf))
+		k = Utf8SeqLen(p, left);
+		blank = tb->pending_space ? 1 : 0;
+		/* the character, its blank, and the NUL must fit */
+		if (tb->chars + blank + 1 > tb->max_chars ||
+			tb->len + blank + (k ? k : 1) + 1 > sizeof(tb->buf))
 		{
 			tb->full = true;
 			break;
 		}
-		tb->buf[tb->len++] = (char) *p;
+		if (blank)
+		{
+			tb->buf[tb->len++] = ' ';
+			tb->chars++;
+			tb->pending_space = false;
+		}
+		if (k == 0)
+		{
+			tb->buf[tb->len++] = '?';
+			k = 1;
+		}
+		else
+		{
+			memcpy(tb->buf + tb->len, p, k);
+			tb->len += k;
+		}
+		tb->chars++;
+		p += k;
+		left -= k;
 	}
 	tb->buf[tb->len] = '\0';
 }
@@ -813,7 +862,8 @@ PlainResult(TgPage *page, const char *url)
  * exact subscriber count, no posts).  Channels are keyed by the lower-case
  * username, posts by "<channel>/<n>" with url "https://t.me/<channel>/<n>".
  * Status "unavailable" for a page showing no public channel, "error" for
- * anything that is neither page.
+ * anything that is neither page and for a page cut before its </html>
+ * (a counter cut short would read as a wrong number).
  */
 json_t *
 cos_extract_telegram(const char *url, const char *body, size_t len)
