@@ -42,12 +42,9 @@ NullObject(const char *const *keys, size_t n)
 	return obj;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at s[0] (n bytes left), 0 when
- * it is not one (overlong forms, surrogates and values past U+10FFFF too).
- */
-static size_t
-Utf8SeqLen(const unsigned char *s, size_t n)
+/* cos_utf8_seq_len: see extract_int.h */
+size_t
+cos_utf8_seq_len(const unsigned char *s, size_t n)
 {
 	size_t		need;
 	unsigned int cp;
@@ -86,7 +83,7 @@ SanitizeUtf8(char *s)
 
 	while (n > 0)
 	{
-		size_t		k = Utf8SeqLen(p, n);
+		size_t		k = cos_utf8_seq_len(p, n);
 
 		if (k == 0)
 		{
@@ -275,6 +272,17 @@ cos_json_id(const json_t *value, char *buf, size_t idlen)
 	if (json_is_integer(value) && json_integer_value(value) >= 0)
 	{
 		n = snprintf(buf, idlen, "%lld", (long long) json_integer_value(value));
+		return n > 0 && (size_t) n < idlen;
+	}
+	if (json_is_real(value))
+	{
+		/* a document re-read with every integer as a real (cos_json_parse);
+		 * past 2^53 a double no longer holds every integer exactly */
+		double		d = json_real_value(value);
+
+		if (!(d > 0.0 && d <= 9007199254740992.0) || d != (double) (long long) d)
+			return false;
+		n = snprintf(buf, idlen, "%lld", (long long) d);
 		return n > 0 && (size_t) n < idlen;
 	}
 	return false;

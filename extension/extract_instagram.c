@@ -95,28 +95,6 @@ IsShortcode(const char *s)
 		strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-/*
- * An id from a JSON string or integer (cos_json_id), or from an integral
- * real up to 2^53 (a document re-read with every integer as a real).
- */
-static bool
-IgId(const json_t *value, char *buf, size_t buflen)
-{
-	double		d;
-	int			n;
-
-	if (cos_json_id(value, buf, buflen))
-		return true;
-	if (!json_is_real(value))
-		return false;
-	d = json_real_value(value);
-	/* past 2^53 a double no longer holds every integer exactly */
-	if (!(d > 0.0 && d <= 9007199254740992.0) || d != (double) (long long) d)
-		return false;
-	n = snprintf(buf, buflen, "%lld", (long long) d);
-	return n > 0 && (size_t) n < buflen;
-}
-
 /* obj["duration_s"] = whole seconds of a positive duration (16.266 -> 16) */
 static bool
 SetDuration(json_t *obj, const json_t *value)
@@ -219,7 +197,7 @@ NodeVideo(const json_t *node, const char *owner_id)
 		return NULL;
 	cos_set_cstring(v, "id", code);
 	SetPostUrl(v, code);
-	if (IgId(cos_json_path(node, "owner", "id", NULL), id, sizeof(id)))
+	if (cos_json_id(cos_json_path(node, "owner", "id", NULL), id, sizeof(id)))
 		cos_set_cstring(v, "channel_id", id);
 	else
 		cos_set_cstring(v, "channel_id", owner_id);
@@ -273,7 +251,7 @@ ItemVideo(const json_t *item)
 		user = json_object_get(item, "owner");
 	for (const char *const *k = owner_keys; *k != NULL; k++)
 	{
-		if (IgId(json_object_get(user, *k), id, sizeof(id)))
+		if (cos_json_id(json_object_get(user, *k), id, sizeof(id)))
 		{
 			cos_set_cstring(v, "channel_id", id);
 			break;
@@ -324,7 +302,7 @@ UserDocument(const json_t *user)
 	const char *username = cos_json_str(json_object_get(user, "username"));
 	json_t	   *result;
 	char		id[IG_ID_MAX];
-	bool		has_id = IgId(json_object_get(user, "id"), id, sizeof(id));
+	bool		has_id = cos_json_id(json_object_get(user, "id"), id, sizeof(id));
 
 	if (!has_id && !json_is_object(timeline))
 		return cos_result_fail(COS_INSTAGRAM, "error",

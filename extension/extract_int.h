@@ -97,8 +97,9 @@ extern const char *cos_json_str(const json_t *value);
 extern json_t *cos_json_path(const json_t *root,...) __attribute__((sentinel));
 
 /*
- * An id from a JSON string or integer into buf (idlen bytes); false when
- * value is neither, is empty, or does not fit.
+ * An id from a JSON string, a non-negative integer, or an integral real up
+ * to 2^53 (documents re-read with every integer as a real) into buf (idlen
+ * bytes); false when value is none of these, is empty, or does not fit.
  */
 extern bool cos_json_id(const json_t *value, char *buf, size_t idlen);
 
@@ -125,6 +126,13 @@ extern bool cos_set_unix_time(json_t *obj, const char *key, const json_t *value)
 
 /* obj[key] = ISO UTC time from an ISO 8601 string with any zone */
 extern bool cos_set_iso_time(json_t *obj, const char *key, const json_t *value);
+
+/*
+ * Length of the well-formed UTF-8 sequence at s[0] (n > 0 bytes left), 0
+ * when it is not one (overlong forms, surrogates and values past U+10FFFF
+ * too).
+ */
+extern size_t cos_utf8_seq_len(const unsigned char *s, size_t n);
 
 /* ---- finding things in bodies (all bounded by len) ---- */
 

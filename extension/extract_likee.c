@@ -74,28 +74,6 @@ IsDigits(const char *s, size_t max)
 }
 
 /*
- * An id from a JSON string or integer (cos_json_id), or from an integral
- * real up to 2^53 (a document re-read with every integer as a real).
- */
-static bool
-LikeeJsonId(const json_t *value, char *buf, size_t buflen)
-{
-	double		d;
-	int			n;
-
-	if (cos_json_id(value, buf, buflen))
-		return true;
-	if (!json_is_real(value))
-		return false;
-	d = json_real_value(value);
-	/* past 2^53 a double no longer holds every integer exactly */
-	if (!(d > 0.0 && d <= 9007199254740992.0) || d != (double) (long long) d)
-		return false;
-	n = snprintf(buf, buflen, "%lld", (long long) d);
-	return n > 0 && (size_t) n < buflen;
-}
-
-/*
  * obj[key] = value's string without leading and trailing ASCII blanks;
  * false (obj untouched) when that leaves nothing.
  */
@@ -138,7 +116,7 @@ SetVideoUrl(json_t *video, const json_t *item, const char *post_id)
 	if (handle == NULL || (n = strlen(handle)) >= sizeof(lower) ||
 		strspn(handle, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != n)
 	{
-		if (!LikeeJsonId(json_object_get(item, "posterUid"), uid, sizeof(uid)) ||
+		if (!cos_json_id(json_object_get(item, "posterUid"), uid, sizeof(uid)) ||
 			!IsDigits(uid, 20))
 			return false;
 		handle = uid;
@@ -172,7 +150,7 @@ LikeeVideo(const json_t *item)
 	char		id[LIKEE_ID_MAX];
 	char		uid[LIKEE_ID_MAX];
 
-	if (!LikeeJsonId(json_object_get(item, "postId"), id, sizeof(id)) || !IsDigits(id, 20))
+	if (!cos_json_id(json_object_get(item, "postId"), id, sizeof(id)) || !IsDigits(id, 20))
 		return NULL;
 	v = cos_video_new();
 	if (v == NULL)
@@ -183,7 +161,7 @@ LikeeVideo(const json_t *item)
 		return NULL;
 	}
 	cos_set_cstring(v, "id", id);
-	if (LikeeJsonId(json_object_get(item, "posterUid"), uid, sizeof(uid)))
+	if (cos_json_id(json_object_get(item, "posterUid"), uid, sizeof(uid)))
 		cos_set_cstring(v, "channel_id", uid);
 	for (const char *const *k = title_keys; *k != NULL; k++)
 	{
@@ -217,7 +195,7 @@ PosterChannel(const json_t *item)
 	json_t	   *ch;
 	char		uid[LIKEE_ID_MAX];
 
-	if (!LikeeJsonId(json_object_get(item, "posterUid"), uid, sizeof(uid)))
+	if (!cos_json_id(json_object_get(item, "posterUid"), uid, sizeof(uid)))
 		return NULL;
 	ch = cos_channel_new();
 	if (ch == NULL)

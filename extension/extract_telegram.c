@@ -274,41 +274,6 @@ TextInit(TextBuf *tb, size_t max_chars)
 }
 
 /*
- * Length of the well-formed UTF-8 sequence at s[0] (n bytes left), 0 when
- * it is not one: the parser passes stray bytes of a broken page through.
- */
-static size_t
-Utf8SeqLen(const unsigned char *s, size_t n)
-{
-	size_t		need;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		need = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		need = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		need = 4;
-	else
-		return 0;
-	if (n < need)
-		return 0;
-	cp = s[0] & (0x7F >> need);
-	for (size_t i = 1; i < need; i++)
-	{
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return need;
-}
-
-/*
  * Append s to tb: blanks collapsed, a byte that is not UTF-8 written as
  * "?", stopping before tb->max_chars characters.
  */
@@ -330,7 +295,7 @@ TextAppend(TextBuf *tb, const char *s)
 			left--;
 			continue;
 		}
-		k = Utf8SeqLen(p, left);
+		k = cos_utf8_seq_len(p, left);
 		blank = tb->pending_space ? 1 : 0;
 		/* the character, its blank, and the NUL must fit */
 		if (tb->chars + blank + 1 > tb->max_chars ||
