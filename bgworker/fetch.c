@@ -340,8 +340,8 @@ StartTransfer(FetchTask *task)
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 3L);
+	/* redirects are followed by TaskHandleResponse, to the platform's hosts only */
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) cos_max_response_bytes);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) task->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) task->timeout_ms);
@@ -417,7 +417,13 @@ PumpTransfers(int timeout_ms, FetchTask **finished, FetchLogEntry **log)
 		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
 			task->retry_after_s = (long) retry_after;
 
-		entry = TaskHandleResponse(task, msg->data.result, http_status);
+		{
+			char	   *location = NULL;
+
+			if (http_status >= 300 && http_status < 400)
+				curl_easy_getinfo(msg->easy_handle, CURLINFO_REDIRECT_URL, &location);
+			entry = TaskHandleResponse(task, msg->data.result, http_status, location);
+		}
 		entry->next = *log;
 		*log = entry;
 
@@ -427,8 +433,11 @@ PumpTransfers(int timeout_ms, FetchTask **finished, FetchLogEntry **log)
 		active_total--;
 		active_per_platform[task->platform]--;
 
-		if (task->end == END_NONE && TaskBuildRequest(task))
+		if (task->end == END_NONE && (task->redirect_pending || TaskBuildRequest(task)))
+		{
+			task->redirect_pending = false;
 			StartTransfer(task);
+		}
 		else
 		{
 			task->next = *finished;

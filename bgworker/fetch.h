@@ -97,6 +97,8 @@ typedef struct FetchTask
 	char	   *url;
 	bool		url_is_api;		/* an API endpoint, not a public page */
 	char	   *post_body;		/* POST this (JSON) instead of a GET, or NULL */
+	int			redirects;		/* followed for the current request */
+	bool		redirect_pending;	/* task->url is a redirect to follow next */
 	struct curl_slist *headers; /* extra request headers (curl_slist_free_all) */
 	char	   *body;			/* malloc'd: filled from curl's callback */
 	size_t		body_len;
@@ -109,7 +111,8 @@ typedef struct FetchTask
 
 /* steps.c */
 extern bool TaskBuildRequest(FetchTask *task);
-extern FetchLogEntry *TaskHandleResponse(FetchTask *task, CURLcode code, long http_status);
+extern FetchLogEntry *TaskHandleResponse(FetchTask *task, CURLcode code, long http_status,
+										 const char *location);
 extern char *RedactUrl(const char *url);
 
 /* store.c */

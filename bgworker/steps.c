@@ -30,6 +30,7 @@
 
 #include "cos.h"
 #include "extract.h"
+#include "extract_int.h"		/* cos_url_host */
 #include "fetch.h"
 
 #define YT_VIDEO_PARTS "snippet,contentDetails,statistics"
@@ -208,6 +209,7 @@ TaskBuildRequest(FetchTask *task)
 	curl_slist_free_all(task->headers);
 	task->headers = NULL;
 	task->post_body = NULL;
+	task->redirects = 0;
 	switch (task->platform)
 	{
 		case COS_TIKTOK:
@@ -590,14 +592,43 @@ CurlReason(CURLcode code)
 	return curl_easy_strerror(code);
 }
 
+/* Most redirects followed for one request */
+#define MAX_REDIRECTS 3
+
+/*
+ * Whether a redirect may be followed: http or https, to a host of the
+ * task's platform (cos_platform_from_host) or the host of one of its base
+ * URLs (a test's loopback fixture server).  Anything else (another site, a
+ * metadata address, a userinfo trick) is refused before a request is made.
+ */
+static bool
+RedirectAllowed(FetchTask *task, const char *location, char *host, size_t hostlen)
+{
+	char		base_host[256];
+
+	if (strncmp(location, "http://", 7) != 0 && strncmp(location, "https://", 8) != 0)
+		return false;
+	if (!cos_url_host(location, host, hostlen))
+		return false;
+	if (cos_platform_from_host(host) == task->platform)
+		return true;
+	if (cos_url_host(task->web_base, base_host, sizeof(base_host)) && strcmp(host, base_host) == 0)
+		return true;
+	if (task->api_base && cos_url_host(task->api_base, base_host, sizeof(base_host)) &&
+		strcmp(host, base_host) == 0)
+		return true;
+	return false;
+}
+
 /*
  * TaskHandleResponse: reads the finished transfer of task (curl's result
- * code and the HTTP status), updates the task (next step, or its end) and
+ * code, the HTTP status and, for a 3xx, the Location it gave), updates the
+ * task (a redirect to follow, the next step, or its end) and
  * returns the cos.fetch_log entry for the request, allocated in the caller's
  * memory context.
  */
 FetchLogEntry *
-TaskHandleResponse(FetchTask *task, CURLcode code, long http_status)
+TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char *location)
 {
 	FetchLogEntry *log = palloc0(sizeof(FetchLogEntry));
 	json_t	   *result = NULL;
@@ -626,6 +657,33 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status)
 			log->outcome = (code == CURLE_OPERATION_TIMEDOUT) ? "timeout" : "network_error";
 			log->error = pstrdup(CurlReason(code));
 			TaskEndWith(task, END_RETRY, "%s", log->error);
+		}
+		return log;
+	}
+
+	if (http_status >= 300 && http_status < 400 && location != NULL)
+	{
+		char		host[256] = "";
+
+		log->outcome = "redirect";
+		if (task->redirects >= MAX_REDIRECTS)
+		{
+			log->error = psprintf("more than %d redirects", MAX_REDIRECTS);
+			TaskEndWith(task, END_FAILED, "%s", log->error);
+		}
+		else if (!RedirectAllowed(task, location, host, sizeof(host)))
+		{
+			log->error = psprintf("refused a redirect to \"%s\", outside %s", host,
+								  cos_platform_name(task->platform));
+			TaskEndWith(task, END_FAILED, "%s", log->error);
+		}
+		else
+		{
+			task->url = MemoryContextStrdup(task->cxt, location);
+			task->redirects++;
+			task->redirect_pending = true;
+			if (http_status == 301 || http_status == 302 || http_status == 303)
+				task->post_body = NULL; /* as browsers do: the next request is a GET */
 		}
 		return log;
 	}

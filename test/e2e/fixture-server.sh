@@ -42,6 +42,7 @@
 #   GET  /tiktok/@<any>/video/7585124257601162516    tiktok/video_mobile_reflow_7585124257601162516.html
 #   GET  /tiktok/@<any>/video/7276437262283859205    tiktok/video_unavailable_statuscode_10204.html
 #   GET  /tiktok/@<user>                             tiktok/user_<user>.html (novix.ht exists)
+#   GET  /redirect-away/...  302 to http://169.254.169.254/latest/meta-data/ (must be refused)
 #   GET  /telegram/s/<name>                          telegram/tme_s_<name>.html
 #   GET  /telegram/s/<name>?before=<N>               telegram/tme_s_<name>_before<N>.html
 #   GET  /telegram/<name>                            telegram/tme_<name>_channel_page.html

@@ -258,6 +258,41 @@ expect "the workers are still running" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
 	"2"
 
+echo "# 3b. redirects: followed on the platform's hosts (at most 3), refused elsewhere"
+cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/redirect/tiktok', max_attempts = 1 WHERE name = 'tiktok'" >/dev/null
+run_rd="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
+expect "redirect run finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "a redirect to the same host is followed, and the video collected" \
+	"SELECT h.views FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
+	  WHERE v.external_id = '7526770564367748360' AND h.run_id = $run_rd" \
+	"18500000"
+expect "each followed redirect is a fetch_log row of its own" \
+	"SELECT count(*) FILTER (WHERE outcome = 'redirect') || ' ' || count(*) FILTER (WHERE outcome = 'ok')
+	   FROM cos.fetch_log WHERE run_id = $run_rd" \
+	"3 3"
+cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/redirect-away/tiktok' WHERE name = 'tiktok'" >/dev/null
+run_away="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
+expect "off-platform redirect run finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "a redirect to 169.254.169.254 is refused, with the reason" \
+	"SELECT DISTINCT outcome || ': ' || error FROM cos.fetch_log WHERE run_id = $run_away" \
+	'redirect: refused a redirect to "169.254.169.254", outside tiktok'
+expect "no request ever went to the redirect's target" \
+	"SELECT count(*) FROM cos.fetch_log WHERE url LIKE '%169.254%'" \
+	"0"
+expect "the jobs failed without retries" \
+	"SELECT DISTINCT state || ' ' || attempts FROM cos.jobs WHERE run_id = $run_away" \
+	"failed 1"
+
+cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/redirect-loop' WHERE name = 'tiktok'" >/dev/null
+run_loop="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
+expect "redirect-loop run finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "a redirect loop stops after 3 redirects (4 requests per job)" \
+	"SELECT count(*) || ' ' || string_agg(DISTINCT error, ',') FROM cos.fetch_log WHERE run_id = $run_loop AND error IS NOT NULL" \
+	"3 more than 3 redirects"
+expect "a redirect loop: 4 requests for each of the 3 jobs" \
+	"SELECT count(*) FROM cos.fetch_log WHERE run_id = $run_loop" \
+	"12"
+
 echo "# 4. a fetch worker killed with SIGKILL mid-run: every job completes exactly once"
 cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/slow/tiktok', max_attempts = 3 WHERE name = 'tiktok'"
 run5="$(cluster_psql -At -c "SELECT cos.run_now()")"
