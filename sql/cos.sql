@@ -421,15 +421,16 @@ AS $$
 DECLARE
 	n integer;
 BEGIN
+	-- pending targets (short links not resolved yet) are not collected
 	WITH targets AS (
 		SELECT c.platform, c.id AS channel_id, NULL::bigint AS video_id
 		  FROM cos.channels c JOIN cos.platforms p ON p.name = c.platform
-		 WHERE c.active AND p.enabled AND c.status IN ('ok', 'pending')
+		 WHERE c.active AND p.enabled AND c.status = 'ok'
 		   AND (only_platform IS NULL OR c.platform = only_platform)
 		UNION ALL
 		SELECT v.platform, NULL, v.id
 		  FROM cos.videos v JOIN cos.platforms p ON p.name = v.platform
-		 WHERE v.tracked AND p.enabled AND v.status IN ('ok', 'pending')
+		 WHERE v.tracked AND p.enabled AND v.status = 'ok'
 		   AND (only_platform IS NULL OR v.platform = only_platform)
 	), ranked AS (
 		SELECT t.*, row_number() OVER (PARTITION BY t.platform
