@@ -202,7 +202,9 @@ $$;
 COMMENT ON FUNCTION cos._ensure_partitions(timestamptz, integer) IS
 'Private: creates the monthly partitions of video_history and channel_history from the month of at to months_ahead later.';
 
-SELECT cos._ensure_partitions(now(), 2);
+-- No monthly partition is created here: tick() and run_now() create them,
+-- outside this script, so they are ordinary tables that pg_dump dumps with
+-- their rows (an extension's own tables are dumped only when marked, below).
 
 ------------------------------------------------------------------------------
 -- Runs, jobs, fetch log
@@ -477,6 +479,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Platforms are tiktok, youtube, instagram, likee and telegram.';
 	END IF;
+	PERFORM cos._ensure_partitions(now(), 2);
 	INSERT INTO cos.runs (kind, platform) VALUES ('manual', platform) RETURNING id INTO rid;
 	PERFORM cos._enqueue_run(rid, platform, now(), '0'::interval);
 	RETURN rid;
@@ -566,15 +569,34 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA cos FROM PUBLIC;
 GRANT USAGE ON SCHEMA cos TO PUBLIC;
 GRANT EXECUTE ON FUNCTION cos.parse_url(text), cos.extract(text, bytea) TO PUBLIC;
 
-SELECT pg_catalog.pg_extension_config_dump('cos.platforms', '');
+-- Rows this script inserts itself are not dumped (a restore runs the script
+-- again, and the dumped copies would collide with them): the five platform
+-- rows (their settings come back at their defaults after a restore), the
+-- two default slots, and installed_at (a restore counts as a new install).
+SELECT pg_catalog.pg_extension_config_dump('cos.platforms', 'WHERE false');
 SELECT pg_catalog.pg_extension_config_dump('cos.accounts', '');
-SELECT pg_catalog.pg_extension_config_dump('cos.schedule_slots', '');
-SELECT pg_catalog.pg_extension_config_dump('cos._meta', '');
+SELECT pg_catalog.pg_extension_config_dump('cos.schedule_slots', 'WHERE id > 2');
+SELECT pg_catalog.pg_extension_config_dump('cos._meta', 'WHERE key <> ''installed_at''');
 SELECT pg_catalog.pg_extension_config_dump('cos.channels', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.videos', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.jobs', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.fetch_log', '');
+-- history: the monthly partitions are not extension members (see above);
+-- the default partitions are, so they are marked too
+SELECT pg_catalog.pg_extension_config_dump('cos.video_history_default', '');
+SELECT pg_catalog.pg_extension_config_dump('cos.channel_history_default', '');
+-- the identity sequences, so that a restore goes on from the dumped ids
+-- (one call per statement: each updates pg_extension's row)
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['accounts', 'schedule_slots', 'channels', 'videos', 'runs', 'jobs', 'fetch_log'] LOOP
+		PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cos.' || t, 'id'), '');
+	END LOOP;
+END
+$$;
 
 -- The planner runs every minute; slot maths is in cos.tick, in each slot's
 -- own time zone (pg_cron 1.4 runs in UTC).

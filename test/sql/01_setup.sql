@@ -20,9 +20,18 @@ SELECT local_time, time_zone, spread, enabled FROM cos.schedule_slots ORDER BY l
 SELECT c.relname, c.relkind
   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
  WHERE i.inhparent = 'cos.video_history'::regclass AND c.relname = 'video_history_default';
-SELECT count(*) >= 3 AS monthly_partitions
-  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
- WHERE i.inhparent = 'cos.video_history'::regclass AND c.relname ~ '^video_history_y\d{4}m\d{2}$';
+-- monthly partitions are made by tick() and run_now(), outside the extension
+-- script, so that pg_dump dumps them with their rows: none is a member
+SELECT count(*) AS member_monthly_partitions
+  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'cos') AND d.deptype = 'e'
+   AND c.relname ~ '_history_y\d{4}m\d{2}$';
+-- the tables an extension owns are dumped only when marked: the history's
+-- default partitions and the id sequences are
+SELECT c.relname, x.cond
+  FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(oid, cond)
+  JOIN pg_class c ON c.oid = x.oid
+ WHERE e.extname = 'cos' ORDER BY c.relname;
 SELECT pg_get_constraintdef(oid) FROM pg_constraint
  WHERE conrelid = 'cos.video_history'::regclass AND contype = 'p';
 

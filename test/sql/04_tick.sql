@@ -11,6 +11,9 @@ SELECT slot, kind, status, jobs_total FROM cos.runs WHERE kind = 'scheduled' ORD
 -- 09:00 UTC = 12:00 Moscow: the slot's run opens and every target is enqueued
 -- (but the vm.tiktok.com short link added in 02_targets: it is pending)
 SELECT cos.tick('2030-03-10 09:00:30+00') AS enqueued;
+-- tick created the history partitions of that month and the next two
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'cos.video_history'::regclass AND c.relname LIKE '%2030%' ORDER BY 1;
 -- a second tick in the same minute enqueues nothing
 SELECT cos.tick('2030-03-10 09:00:45+00') AS enqueued_again;
 SELECT slot, status, jobs_total FROM cos.runs WHERE kind = 'scheduled' ORDER BY slot;
