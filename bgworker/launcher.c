@@ -83,10 +83,10 @@ SuperviseFetchWorkers(void)
 }
 
 /*
- * Entry point of the launcher.  It holds no database connection; it wakes on
- * its latch (set by the postmaster when a worker it started changes state:
- * bgw_notify_pid), on SIGHUP, and otherwise every cos.poll_interval to retry
- * a start that found no free bgworker slot.
+ * Entry point of the launcher.  It holds no database connection.  The
+ * postmaster's notice that a worker it started changed state (bgw_notify_pid)
+ * interrupts a wait without setting the latch, so the launcher looks at its
+ * workers every second: a dead one is back within a second.
  */
 void
 cos_launcher_main(Datum arg)
@@ -115,7 +115,7 @@ cos_launcher_main(Datum arg)
 		SuperviseFetchWorkers();
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 (long) cos_poll_interval_ms, PG_WAIT_EXTENSION);
+						 1000L, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 }

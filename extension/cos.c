@@ -131,6 +131,16 @@ _PG_init(void)
 								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 	}
 
+	/* read by cos.tick() through current_setting() */
+	{
+		static int	log_retention_s;
+
+		DefineCustomIntVariable("cos.log_retention",
+								"How long finished jobs and fetch_log rows are kept (tick() drops older ones).",
+								NULL, &log_retention_s, 7 * 24 * 3600, 3600, INT_MAX,
+								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	}
+
 	MarkGUCPrefixReserved("cos");
 
 	prev_shmem_request_hook = shmem_request_hook;

@@ -95,6 +95,7 @@ CREATE TABLE cos.channels (
 	status text NOT NULL DEFAULT 'ok'
 		CHECK (status IN ('ok', 'pending', 'unavailable', 'private')),
 	active boolean NOT NULL DEFAULT true,
+	collect_every interval CHECK (collect_every >= '1 minute'),
 	owner bigint,
 	added_at timestamptz NOT NULL DEFAULT now(),
 	checked_at timestamptz,
@@ -102,7 +103,7 @@ CREATE TABLE cos.channels (
 	UNIQUE (platform, external_id)
 );
 COMMENT ON TABLE cos.channels IS
-'Tracked channels.  external_id is the canonical key from the URL (YouTube UC… or @handle, TikTok @uniqueid, …); platform_id the platform''s own id once a fetch has seen it.';
+'Tracked channels.  external_id is the canonical key from the URL (YouTube UC… or @handle, TikTok @uniqueid, …); platform_id the platform''s own id once a fetch has seen it; collect_every, when set, collects the channel that often besides the schedule slots (e.g. a Telegram channel every 15 minutes).';
 
 CREATE TABLE cos.videos (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -501,6 +502,7 @@ DECLARE
 	enqueued integer := 0;
 	catchup interval := current_setting('cos.catchup_window')::interval;
 	installed timestamptz := (SELECT value::timestamptz FROM cos._meta WHERE key = 'installed_at');
+	retention interval := current_setting('cos.log_retention')::interval;
 BEGIN
 	PERFORM cos._ensure_partitions(at, 2);
 
@@ -528,11 +530,45 @@ BEGIN
 		CONTINUE WHEN rid IS NULL;
 		enqueued := enqueued + cos._enqueue_run(rid, NULL, greatest(at, instant), s.spread);
 	END LOOP;
+
+	-- channels with their own interval, when it has passed (no run: these
+	-- are not a slot's); one open job per target
+	WITH ins AS (
+		INSERT INTO cos.jobs (queue, platform, channel_id, run_at, max_attempts)
+		SELECT 'parsing_' || c.platform, c.platform, c.id, at, p.max_attempts
+		  FROM cos.channels c JOIN cos.platforms p ON p.name = c.platform
+		 WHERE c.collect_every IS NOT NULL AND c.active AND p.enabled AND c.status = 'ok'
+		   AND (c.checked_at IS NULL OR c.checked_at + c.collect_every <= at)
+		ON CONFLICT (coalesce(channel_id, 0), coalesce(video_id, 0))
+			WHERE state IN ('queued', 'running') DO NOTHING
+		RETURNING 1
+	)
+	SELECT enqueued + count(*) INTO enqueued FROM ins;
+	IF enqueued > 0 THEN
+		PERFORM cos._wake();
+	END IF;
+
+	-- retention: finished jobs and the fetch log (runs keep their counts)
+	DELETE FROM cos.jobs
+	 WHERE state IN ('done', 'failed', 'dead') AND finished_at < at - retention;
+	DELETE FROM cos.fetch_log WHERE fetch_log.at < tick.at - retention;
 	RETURN enqueued;
 END
 $$;
 COMMENT ON FUNCTION cos.tick(timestamptz) IS
-'The planner pg_cron calls every minute: creates history partitions ahead, opens one run per schedule slot that has come (in the slot''s time zone; a slot missed by less than cos.catchup_window is caught up once, older ones are recorded as skipped) and enqueues its jobs spread over the slot''s spread.  Returns the number of jobs enqueued.';
+'The planner pg_cron calls every minute: creates history partitions ahead, opens one run per schedule slot that has come (in the slot''s time zone; a slot missed by less than cos.catchup_window is caught up once, older ones are recorded as skipped) and enqueues its jobs spread over the slot''s spread, enqueues channels whose own collect_every has passed, and drops finished jobs and fetch_log rows older than cos.log_retention.  Returns the number of jobs enqueued.';
+
+CREATE VIEW cos.run_progress AS
+SELECT r.id, r.slot, r.kind, r.platform, r.started_at,
+	   r.jobs_total, r.jobs_done, r.jobs_failed, r.jobs_retried,
+	   count(j.id) FILTER (WHERE j.state = 'running') AS jobs_running,
+	   count(j.id) FILTER (WHERE j.state = 'queued') AS jobs_queued,
+	   round(100.0 * (r.jobs_done + r.jobs_failed) / nullif(r.jobs_total, 0), 1) AS percent_done
+  FROM cos.runs r LEFT JOIN cos.jobs j ON j.run_id = r.id
+ WHERE r.status = 'running'
+ GROUP BY r.id;
+COMMENT ON VIEW cos.run_progress IS
+'The runs in progress: job counts, jobs running and queued now, and the share finished (done or failed) in percent.';
 
 CREATE FUNCTION cos.wait_idle(timeout interval DEFAULT '60 s')
 RETURNS boolean

@@ -41,6 +41,17 @@ SELECT p.proname
  WHERE p.pronamespace = 'cos'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
 
 -- the fetch workers are running (cos.fetch_workers = 2; the launcher holds no
--- database connection, so it is not listed here)
+-- database connection, so it is not listed here).  They connect to this
+-- database, which pg_regress created a moment ago: the launcher restarts
+-- them within a second, so wait up to 10 s for them.
+DO $$
+BEGIN
+	FOR i IN 1 .. 200 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		EXIT WHEN (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker') = 2;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+END
+$$;
 SELECT backend_type, count(*) FROM pg_stat_activity
  WHERE backend_type LIKE 'cos%' GROUP BY 1 ORDER BY 1;

@@ -23,6 +23,9 @@ SELECT j.platform, j.queue, j.channel_id IS NOT NULL AS is_channel, run_at - '20
   FROM cos.jobs j JOIN cos.runs r ON r.id = j.run_id
  WHERE r.slot = '2030-03-10 09:00:00+00' ORDER BY run_at, j.id;
 
+-- the run in progress, as cos.run_progress shows it
+SELECT slot, jobs_total, jobs_queued, jobs_running, percent_done FROM cos.run_progress;
+
 -- single flight: the targets already have open jobs, so run_now adds none
 SELECT cos.run_now() AS rid \gset
 SELECT jobs_total, status FROM cos.runs WHERE id = :rid;
@@ -32,3 +35,26 @@ SELECT cos.run_now('myspace');
 
 -- clean up the queue so the workers do not keep retrying against port 9
 DELETE FROM cos.jobs;
+
+-- a channel with its own interval is enqueued when it falls due (no run),
+-- once: a second tick finds its job still open
+UPDATE cos.channels SET collect_every = '15 minutes' WHERE external_id = '@novix.ht';
+SELECT cos.tick('2030-03-10 10:00:00+00') AS enqueued;
+SELECT cos.tick('2030-03-10 10:00:20+00') AS enqueued_again;
+SELECT c.external_id, j.run_id, j.run_at FROM cos.jobs j JOIN cos.channels c ON c.id = j.channel_id;
+-- collected at 10:00: not due again at 10:10, due at 10:15
+DELETE FROM cos.jobs;
+UPDATE cos.channels SET checked_at = '2030-03-10 10:00:00+00' WHERE external_id = '@novix.ht';
+SELECT cos.tick('2030-03-10 10:10:00+00') AS enqueued_at_1010;
+SELECT cos.tick('2030-03-10 10:15:00+00') AS enqueued_at_1015;
+DELETE FROM cos.jobs;
+UPDATE cos.channels SET collect_every = NULL;
+
+-- retention: finished jobs and fetch_log rows older than cos.log_retention (7 days) go
+SHOW cos.log_retention;
+INSERT INTO cos.fetch_log (at, platform, url, outcome) VALUES
+	('2030-03-01 00:00+00', 'tiktok', 'http://old', 'ok'),
+	('2030-03-09 00:00+00', 'tiktok', 'http://recent', 'ok');
+SELECT cos.tick('2030-03-10 10:16:00+00');
+SELECT url FROM cos.fetch_log WHERE url LIKE 'http://%' ORDER BY at;
+DELETE FROM cos.fetch_log;
