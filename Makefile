@@ -8,6 +8,13 @@
 EXTENSION = cos
 EXTVERSION = 0.1
 
+# On a fresh Debian machine, install what the build and the tests need
+# before PGXS is looked for (.ci/install-deps.sh: apt-get, as root or sudo).
+ifeq ($(shell command -v pg_config 2>/dev/null),)
+$(info pg_config not found: installing the Debian packages Cos needs)
+$(shell .ci/install-deps.sh >&2)
+endif
+
 MODULE_big = cos
 
 # Pure C (no postgres.h): everything in extension/ except the backend glue.
@@ -77,10 +84,15 @@ unit: $(UNIT_TESTS)
 # Every test: unit tests, then pg_regress on a temp instance with the
 # workers loaded (needs the extension installed, as pg_cron's suite does),
 # then the end-to-end test through the workers and the fixture server.
-check: unit
+check: deps
+	$(MAKE) unit
 	$(MAKE) install
 	test/regress.sh
 	test/e2e/test_collect.sh
+
+# the Debian packages the tests need (nginx for the fixture server, …)
+deps:
+	.ci/install-deps.sh
 
 regress:
 	test/regress.sh
@@ -91,4 +103,4 @@ e2e:
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:
 	test/e2e/demo.sh
-.PHONY: unit demo check e2e regress
+.PHONY: unit demo check e2e regress deps
