@@ -10,6 +10,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 /* Keys of a channel object, in output order */
@@ -315,6 +317,46 @@ cos_set_positive(json_t *obj, const char *key, const json_t *value)
 	if (!cos_json_count(value, &n) || n <= 0)
 		return false;
 	return json_object_set_new(obj, key, json_integer(n)) == 0;
+}
+
+/* cos_set_duration_secs: see extract_int.h */
+bool
+cos_set_duration_secs(json_t *obj, long long secs)
+{
+	if (secs < 1 || secs > COS_DURATION_MAX)
+		return false;
+	return json_object_set_new(obj, "duration_s", json_integer((json_int_t) secs)) == 0;
+}
+
+/* cos_set_duration: see extract_int.h */
+bool
+cos_set_duration(json_t *obj, const json_t *value, double unit_s)
+{
+	double		v;
+
+	if (json_is_integer(value))
+		v = (double) json_integer_value(value);
+	else if (json_is_real(value))
+		v = json_real_value(value);
+	else if (json_is_string(value) && json_string_length(value) > 0 &&
+			 json_string_length(value) < 32)
+	{
+		char		buf[32];
+		char	   *end;
+
+		memcpy(buf, json_string_value(value), json_string_length(value) + 1);
+		errno = 0;
+		v = strtod(buf, &end);
+		if (errno != 0 || *end != '\0' || end == buf)
+			return false;
+	}
+	else
+		return false;
+	v = floor(v * unit_s);
+	/* also refuses NaN: every comparison with it is false */
+	if (!(v >= 1.0 && v <= (double) COS_DURATION_MAX))
+		return false;
+	return cos_set_duration_secs(obj, (long long) v);
 }
 
 /* cos_set_string: see extract_int.h */

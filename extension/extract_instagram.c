@@ -95,23 +95,6 @@ IsShortcode(const char *s)
 		strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-/* obj["duration_s"] = whole seconds of a positive duration (16.266 -> 16) */
-static bool
-SetDuration(json_t *obj, const json_t *value)
-{
-	double		secs;
-
-	if (json_is_real(value))
-	{
-		secs = json_real_value(value);
-		/* under a second is "no duration", as 0 is; cap far above any video */
-		if (!(secs >= 1.0 && secs < 1e9))
-			return false;
-		return json_object_set_new(obj, "duration_s", json_integer((json_int_t) secs)) == 0;
-	}
-	return cos_set_positive(obj, "duration_s", value);
-}
-
 /* obj[key] = the first of the NULL-terminated keys of src that is a counter */
 static bool
 SetFirstCounter(json_t *obj, const char *key, const json_t *src, const char *const *keys)
@@ -206,7 +189,7 @@ NodeVideo(const json_t *node, const char *owner_id)
 	cos_set_string(v, "title", cos_json_path(caption, "node", "text", NULL));
 	if (!cos_set_unix_time(v, "published_at", json_object_get(node, "taken_at_timestamp")))
 		cos_set_unix_time(v, "published_at", json_object_get(node, "taken_at"));
-	SetDuration(v, json_object_get(node, "video_duration"));
+	cos_set_duration(v, json_object_get(node, "video_duration"), 1.0);
 	SetFirstString(v, "thumbnail_url", node, thumb_keys);
 
 	/* images have no views: only videos carry video_view_count */
@@ -260,7 +243,7 @@ ItemVideo(const json_t *item)
 
 	cos_set_string(v, "title", cos_json_path(item, "caption", "text", NULL));
 	cos_set_unix_time(v, "published_at", json_object_get(item, "taken_at"));
-	SetDuration(v, json_object_get(item, "video_duration"));
+	cos_set_duration(v, json_object_get(item, "video_duration"), 1.0);
 	candidate = json_array_get(cos_json_path(item, "image_versions2", "candidates", NULL), 0);
 	if (!cos_set_string(v, "thumbnail_url", json_object_get(candidate, "url")))
 		SetFirstString(v, "thumbnail_url", item, thumb_keys);

@@ -115,6 +115,21 @@ extern bool cos_set_counter2(json_t *obj, const char *key,
 /* obj[key] = positive counter from value (durations: 0 means "none") */
 extern bool cos_set_positive(json_t *obj, const char *key, const json_t *value);
 
+/* The longest duration_s (it is stored in an int4 column) */
+#define COS_DURATION_MAX 2147483647LL
+
+/*
+ * obj["duration_s"] = whole seconds of a duration value (a JSON integer, a
+ * real or a numeric string such as "316") counted in units of unit_s seconds
+ * (1 for seconds, 0.001 for milliseconds), floored: 16.266 -> 16.  Untouched
+ * (false) when absent, not a number, under one second, or past
+ * COS_DURATION_MAX: 0 means "no duration" (live streams, photo posts).
+ */
+extern bool cos_set_duration(json_t *obj, const json_t *value, double unit_s);
+
+/* As cos_set_duration, from a count of seconds already parsed */
+extern bool cos_set_duration_secs(json_t *obj, long long secs);
+
 /* obj[key] = copy of a non-empty JSON string value; untouched otherwise */
 extern bool cos_set_string(json_t *obj, const char *key, const json_t *value);
 

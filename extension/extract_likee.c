@@ -132,12 +132,8 @@ SetVideoUrl(json_t *video, const json_t *item, const char *post_id)
 static void
 SetDuration(json_t *video, const json_t *item)
 {
-	long long	ms;
-
-	if (cos_set_positive(video, "duration_s", json_object_get(item, "duration")))
-		return;
-	if (cos_json_count(cos_json_path(item, "optionData", "dur", NULL), &ms) && ms >= 1000)
-		json_object_set_new(video, "duration_s", json_integer(ms / 1000));
+	if (!cos_set_duration(video, json_object_get(item, "duration"), 1.0))
+		cos_set_duration(video, cos_json_path(item, "optionData", "dur", NULL), 0.001);
 }
 
 /* A video from one videoList item; NULL without a numeric postId or a URL */

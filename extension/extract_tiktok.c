@@ -223,7 +223,7 @@ TikTokVideo(const json_t *item)
 
 	cos_set_string(v, "title", json_object_get(item, "desc"));
 	cos_set_unix_time(v, "published_at", json_object_get(item, "createTime"));
-	cos_set_positive(v, "duration_s", json_object_get(video, "duration"));
+	cos_set_duration(v, json_object_get(video, "duration"), 1.0);
 	cover = FirstString(video, cover_keys);
 	if (cover == NULL)
 		cover = PhotoCover(item);

@@ -309,8 +309,8 @@ WatchPage(const char *body, size_t len, const char *player_text, size_t player_l
 		cos_set_string(video, "title", cos_json_path(mf, "title", "simpleText", NULL));
 	if (!cos_set_iso_time(video, "published_at", json_object_get(mf, "publishDate")))
 		cos_set_iso_time(video, "published_at", json_object_get(mf, "uploadDate"));
-	if (!cos_set_positive(video, "duration_s", json_object_get(vd, "lengthSeconds")))
-		cos_set_positive(video, "duration_s", json_object_get(mf, "lengthSeconds"));
+	if (!cos_set_duration(video, json_object_get(vd, "lengthSeconds"), 1.0))
+		cos_set_duration(video, json_object_get(mf, "lengthSeconds"), 1.0);
 	if (!cos_set_string(video, "thumbnail_url", LastThumbnail(json_object_get(vd, "thumbnail"))))
 		cos_set_string(video, "thumbnail_url", LastThumbnail(json_object_get(mf, "thumbnail")));
 	if (!cos_set_counter(video, "views", json_object_get(vd, "viewCount")))
@@ -391,9 +391,8 @@ ApiVideo(const json_t *item)
 	cos_set_string(v, "title", json_object_get(sn, "title"));
 	cos_set_iso_time(v, "published_at", json_object_get(sn, "publishedAt"));
 	if (json_is_string(dur) &&
-		cos_parse_iso_duration(json_string_value(dur), json_string_length(dur), &secs) &&
-		secs > 0)
-		json_object_set_new(v, "duration_s", json_integer(secs));
+		cos_parse_iso_duration(json_string_value(dur), json_string_length(dur), &secs))
+		cos_set_duration_secs(v, secs);
 	cos_set_string(v, "thumbnail_url", BestThumbnail(json_object_get(sn, "thumbnails"),
 													 thumbnail_sizes));
 	cos_set_counter(v, "views", json_object_get(st, "viewCount"));

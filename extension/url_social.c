@@ -170,6 +170,9 @@ cos_url_telegram_target(const char *name, const char *msg, CosUrl *out,
 	if (!cos_url_is_telegram_user(name))
 		return cos_url_fail(err, errlen,
 							"invalid telegram username (expected 5 to 32 letters, digits or '_', starting with a letter)");
+	/* t.me/<name> and a bare @<name> alike: service paths are no channels */
+	if (cos_url_in_list(name, telegram_reserved))
+		return cos_url_fail(err, errlen, "t.me/%s links are not channels", name);
 	cos_url_copy_field(user, sizeof(user), name);
 	cos_url_lower_ascii(user);
 	if (msg == NULL)
@@ -201,8 +204,6 @@ cos_url_parse_telegram(const SplitUrl *p, CosUrl *out, char *err, size_t errlen)
 		first = 1;
 	if (p->nseg - first < 1 || p->nseg - first > 2)
 		return cos_url_fail(err, errlen, "not a telegram channel or post url");
-	if (cos_url_in_list(p->seg[first], telegram_reserved))
-		return cos_url_fail(err, errlen, "t.me/%s links are not channels", p->seg[first]);
 	return cos_url_telegram_target(p->seg[first],
 								   p->nseg - first == 2 ? p->seg[first + 1] : NULL,
 								   out, err, errlen);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "extract.h"
+#include "extract_int.h"
 #include "unit_util.h"
 
 #define DESKTOP "tiktok/video_desktop_7526770564367748360.html"
@@ -516,6 +517,46 @@ test_mutations(void **state)
 	free(body);
 }
 
+/*
+ * cos_set_duration: whole seconds, int4-bounded (durations past it were
+ * found by the fuzzers in TikTok, Instagram and Likee documents).
+ */
+static void
+test_duration_bounds(void **state)
+{
+	json_t	   *v = cos_video_new();
+	json_t	   *n;
+
+	(void) state;
+	assert_true(cos_set_duration(v, n = json_integer(34), 1.0));
+	json_decref(n);
+	assert_int_equal(json_integer_value(json_object_get(v, "duration_s")), 34);
+	assert_true(cos_set_duration(v, n = json_real(16.266), 1.0));	/* Instagram */
+	json_decref(n);
+	assert_int_equal(json_integer_value(json_object_get(v, "duration_s")), 16);
+	assert_true(cos_set_duration(v, n = json_string("316"), 1.0));	/* YouTube */
+	json_decref(n);
+	assert_int_equal(json_integer_value(json_object_get(v, "duration_s")), 316);
+	assert_true(cos_set_duration(v, n = json_integer(15037), 0.001));	/* Likee ms */
+	json_decref(n);
+	assert_int_equal(json_integer_value(json_object_get(v, "duration_s")), 15);
+
+	json_object_set_new(v, "duration_s", json_null());
+	assert_false(cos_set_duration(v, n = json_integer(2147483648LL), 1.0));
+	json_decref(n);
+	assert_false(cos_set_duration(v, n = json_real(1e300), 1.0));
+	json_decref(n);
+	assert_false(cos_set_duration(v, n = json_integer(0), 1.0));
+	json_decref(n);
+	assert_false(cos_set_duration(v, n = json_integer(999), 0.001));
+	json_decref(n);
+	assert_false(cos_set_duration(v, n = json_string("34s"), 1.0));
+	json_decref(n);
+	assert_false(cos_set_duration_secs(v, 3000000000LL));
+	assert_true(json_is_null(json_object_get(v, "duration_s")));
+	json_decref(v);
+}
+
 /* Dispatch: every platform reaches its extractor; unknown hosts, no host */
 static void
 test_dispatch(void **state)
@@ -616,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_huge_bodies),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_duration_bounds),
 		cmocka_unit_test(test_reason_utf8),
 	};
 

@@ -392,6 +392,10 @@ static const RefuseCase refuse_cases[] = {
 	{"https://t.me/s", "not a telegram channel or post url"},
 	{"https://t.me/addstickers/Animals", "t.me/addstickers links are not channels"},
 	{"https://t.me/share/url?url=x", "t.me/share links are not channels"},
+	/* found by the url_parse fuzzer: bare @names of service paths were
+	 * accepted while their canonical t.me/<name> was refused */
+	{"@joinchat", "t.me/joinchat links are not channels"},
+	{"@share", "t.me/share links are not channels"},
 	{"https://t.me/", "telegram url names no channel"},
 	{"@ab", "a bare @name is read as a telegram username"},
 	{"@durov/123", "a bare @name is read as a telegram username"},
