@@ -104,3 +104,6 @@ e2e:
 demo:
 	test/e2e/demo.sh
 .PHONY: unit demo check e2e regress deps
+
+# libFuzzer targets: make fuzz-build | fuzz | fuzz-regress (fuzz/fuzz.mk)
+include fuzz/fuzz.mk

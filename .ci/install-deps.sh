@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
       libjansson-dev libxml2-dev libcmocka-dev pkg-config make gcc nginx-light
-      libnginx-mod-http-echo python3 curl"
+      libnginx-mod-http-echo python3 curl clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

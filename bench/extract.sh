@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Speed of the extractors on every captured fixture (test/fixtures): builds
+# bench/extract.c with gcc -O2 against the pure sources (every extension/*.c
+# but the backend glue: cos.c, jansson_static.c, sql_*.c), with the warnings
+# the Makefile builds them with, then runs it.
+#
+# Usage: bench/extract.sh [SECONDS]      (per fixture, default 1)
+#
+# Prints one row per fixture: bytes, docs/s, MB/s and the result's status.
+# Figures only, never part of pass/fail; exits non-zero only when the bench
+# cannot be built or a fixture cannot be read.  The fuzz and bench builds
+# are separate; both live under build/.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SECS=${1:-1}
+[[ $SECS =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
+CC=${CC:-gcc}
+OUT=$ROOT/build/bench
+mkdir -p "$OUT"
+
+SRCS=()
+for f in "$ROOT"/extension/*.c; do
+    case $(basename "$f") in
+        cos.c | jansson_static.c | sql_*.c) ;;
+        *) SRCS+=("$f") ;;
+    esac
+done
+
+# shellcheck disable=SC2046 # pkg-config output is meant to split
+"$CC" -std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes \
+    -Wdeclaration-after-statement -Wmissing-format-attribute -Wimplicit-fallthrough=3 \
+    -Wno-unused-parameter \
+    -I"$ROOT/extension" -o "$OUT/extract" "$ROOT/bench/extract.c" "${SRCS[@]}" \
+    $(pkg-config --cflags --libs jansson libxml-2.0) -lm
+
+echo "$("$CC" --version | head -1), -O2; $(nproc) CPUs; $(uname -m)"
+exec "$OUT/extract" "$ROOT/test/fixtures" "$SECS"
