@@ -53,8 +53,11 @@ all: cos-extract
 # changes (a stale struct layout in one object is a crash).
 $(OBJS): $(wildcard extension/*.h bgworker/*.h)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
-	cp $< $@
+# The install script: the core (sql/cos.sql), then the mini-app's API
+# (sql/api.sql, schema cos_api) when present.
+SQL_PARTS = sql/$(EXTENSION).sql $(wildcard sql/api.sql)
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@
 
 # Standalone extractor on the same pure-C code.
 # The same warnings PGXS builds the module with, so both builds agree.
@@ -84,11 +87,11 @@ unit: $(UNIT_TESTS)
 # Every test: unit tests, then pg_regress on a temp instance with the
 # workers loaded (needs the extension installed, as pg_cron's suite does),
 # then the end-to-end test through the workers and the fixture server.
+# The install and the suites that use it hold /tmp/cos-check.lock, so two
+# checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
-	$(MAKE) install
-	test/regress.sh
-	test/e2e/test_collect.sh
+	flock /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:

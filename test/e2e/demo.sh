@@ -13,6 +13,10 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 
 "$ROOT/.ci/install-deps.sh"
 make -C "$ROOT" -s >/dev/null
+# another checkout's make check / demo on this machine installs into the same
+# PostgreSQL: wait for it (make check holds the same lock)
+exec 9>/tmp/cos-check.lock
+flock 9
 make -C "$ROOT" -s install >/dev/null
 
 # under /tmp: the cluster runs as the postgres OS user when we are root
