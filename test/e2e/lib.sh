@@ -95,6 +95,6 @@ UPDATE cos.platforms SET web_base = '$FIXTURE_URL/' || name,
        api_base = CASE name WHEN 'youtube' THEN '$FIXTURE_URL/youtube-api'
                             WHEN 'instagram' THEN '$FIXTURE_URL/instagram-api'
                             WHEN 'likee' THEN '$FIXTURE_URL/likee-api' END,
-       timeout_ms = 10000;
+       timeout_ms = 10000, requests_per_second = 1000;
 SQL
 }
