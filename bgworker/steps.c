@@ -794,7 +794,21 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 	if (status == NULL)
 		status = "error";
 
-	if (http_status == 429 || http_status >= 500)
+	if (strcmp(status, "blocked") == 0)
+	{
+		/*
+		 * An anti-bot page (YouTube's 429 captcha, TikTok's WAF, a login
+		 * page), whatever the status: the proxy or account used rests
+		 * (cos._record_usage) and the job is retried, after Retry-After
+		 */
+		const char *why = JsonStr(result, "error");
+
+		log->outcome = "blocked";
+		log->error = psprintf("HTTP %ld: %s", http_status, why ? why : "no reason given");
+		task->blocked = true;
+		TaskEndWith(task, END_RETRY, "blocked: %s", why ? why : "no reason given");
+	}
+	else if (http_status == 429 || http_status >= 500)
 	{
 		log->outcome = "http_error";
 		log->error = psprintf("HTTP %ld", http_status);
@@ -819,7 +833,7 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 			TaskEndWith(task, END_DONE, "a later request failed: HTTP %ld for %s",
 						http_status, log->url);
 	}
-	else if (http_status >= 400 && strcmp(status, "blocked") != 0)
+	else if (http_status >= 400)
 	{
 		const char *why = JsonStr(result, "error");
 
@@ -842,12 +856,6 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 			task->gone_status = (status[0] == 'u') ? "unavailable" : "private";
 			TaskEndWith(task, first_step ? END_GONE : END_DONE, "%s: %s", status,
 						why ? why : "no reason given");
-		}
-		else if (strcmp(status, "blocked") == 0)
-		{
-			/* the proxy or account used rests (cos._record_usage); retried */
-			task->blocked = true;
-			TaskEndWith(task, END_RETRY, "blocked: %s", why ? why : "no reason given");
 		}
 		else if (!SkipFailedStep(task, psprintf("extraction failed for %s: %s", log->url,
 												 why ? why : "no reason given")))

@@ -456,13 +456,26 @@ BEGIN
 	UPDATE cos.jobs j SET account_id = pick.account_id, proxy_id = pick.proxy_id
 	  FROM pick WHERE j.id = pick.id;
 
-	-- least recently used: a hint only, so rows another worker holds are skipped
-	UPDATE cos.accounts a SET last_used_at = now()
-	 WHERE a.id IN (SELECT a2.id FROM cos.accounts a2
+	-- least recently used: a hint only, so rows another worker holds are
+	-- skipped.  Each row is stamped with its last place in this claim (in
+	-- microseconds after now()), so the next claim goes on where this one
+	-- stopped instead of starting again from the lowest id.
+	UPDATE cos.accounts a SET last_used_at = now() + make_interval(secs => u.pos / 1e6)
+	  FROM (SELECT j.account_id, max(j.pos) AS pos
+			  FROM (SELECT j.account_id, row_number() OVER (ORDER BY j.id) AS pos
+					  FROM cos.jobs j WHERE j.id = ANY (ids)) j
+			 GROUP BY j.account_id) u
+	 WHERE a.id = u.account_id
+	   AND a.id IN (SELECT a2.id FROM cos.accounts a2
 					 WHERE a2.id IN (SELECT j.account_id FROM cos.jobs j WHERE j.id = ANY (ids))
 					 ORDER BY a2.id FOR UPDATE SKIP LOCKED);
-	UPDATE cos.proxies x SET last_used_at = now()
-	 WHERE x.id IN (SELECT x2.id FROM cos.proxies x2
+	UPDATE cos.proxies x SET last_used_at = now() + make_interval(secs => u.pos / 1e6)
+	  FROM (SELECT j.proxy_id, max(j.pos) AS pos
+			  FROM (SELECT j.proxy_id, row_number() OVER (ORDER BY j.id) AS pos
+					  FROM cos.jobs j WHERE j.id = ANY (ids)) j
+			 GROUP BY j.proxy_id) u
+	 WHERE x.id = u.proxy_id
+	   AND x.id IN (SELECT x2.id FROM cos.proxies x2
 					 WHERE x2.id IN (SELECT j.proxy_id FROM cos.jobs j WHERE j.id = ANY (ids))
 					 ORDER BY x2.id FOR UPDATE SKIP LOCKED);
 
@@ -687,11 +700,18 @@ BEGIN
 	 WHERE v.platform = pv.platform AND v.external_id = _resolve_video.external_id
 	   FOR UPDATE;
 	IF keep IS NULL THEN
-		UPDATE cos.videos v SET external_id = _resolve_video.external_id,
-			   handle = coalesce(_resolve_video.handle, v.handle), url = _resolve_video.url,
-			   status = 'ok'
-		 WHERE v.id = pending_id;
-		RETURN pending_id;
+		BEGIN
+			UPDATE cos.videos v SET external_id = _resolve_video.external_id,
+				   handle = coalesce(_resolve_video.handle, v.handle), url = _resolve_video.url,
+				   status = 'ok'
+			 WHERE v.id = pending_id;
+			RETURN pending_id;
+		EXCEPTION WHEN unique_violation THEN
+			-- another worker just gave a short link to the same video this id
+			SELECT v.id INTO keep FROM cos.videos v
+			 WHERE v.platform = pv.platform AND v.external_id = _resolve_video.external_id
+			   FOR UPDATE;
+		END;
 	END IF;
 
 	UPDATE cos.videos v SET tracked = v.tracked OR pv.tracked, owner = coalesce(v.owner, pv.owner),
