@@ -69,6 +69,18 @@ expect "run 1 counts every job done" \
 	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run1" \
 	"done 3 3 0"
 
+echo "# 1b. hostile URLs are refused when added, so no request is ever built from them"
+for u in 'https://www.tiktok.com@127.0.0.2/' 'http://169.254.169.254/latest/meta-data/' \
+	'http://[::1]/watch?v=GJLlxj_dtq8' 'https://[2001:db8::1]/@user' 'file:///etc/passwd' \
+	'https://www.tiktok.com.evil.example/@user/video/7526770564367748360' \
+	'gopher://www.youtube.com/watch?v=GJLlxj_dtq8'; do
+	expect "refused with 22023: $u" \
+		"DO \$\$ BEGIN PERFORM cos.add_video('$u'); RAISE EXCEPTION 'accepted'; EXCEPTION WHEN invalid_parameter_value THEN NULL; END \$\$; SELECT 'refused'" \
+		"refused"
+done
+expect "nothing was stored for them" \
+	"SELECT count(*) FROM cos.videos WHERE url ~ '127\\.0\\.0\\.2|169\\.254|::1|2001:db8|passwd|evil|gopher'" "0"
+
 echo "# 2. proxies: dealt out in turn; a dead one fails, rests, and the jobs go through the other"
 cluster_psql >/dev/null <<SQL
 SELECT cos.add_video('https://www.tiktok.com/@e2e.user/video/7585124257601162516');
@@ -184,6 +196,9 @@ expect "run 5 is done with every job counted once" \
 	"done 2 2 0"
 expect "the fetch workers are back" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" "2"
+
+expect "across every run, no request went anywhere but the two loopback servers" \
+	"SELECT count(*) FROM cos.fetch_log WHERE url NOT LIKE '$FIXTURE_URL/%' AND url NOT LIKE '$BAD_URL/%'" "0"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
