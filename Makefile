@@ -91,6 +91,7 @@ unit: $(UNIT_TESTS)
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
+	$(MAKE) fuzz-regress
 	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
