@@ -33,12 +33,12 @@ REGRESS_OPTS = --inputdir=test --outputdir=test/results \
 	--load-extension=pg_cron --load-extension=cos
 
 PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl)
+	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl libmicrohttpd)
 # jansson is linked in statically with its symbols hidden: the postgres
 # binary exports its own json_object() (the SQL function), which would
 # otherwise shadow jansson's, for our calls and jansson's internal ones alike.
 JANSSON_A = $(shell pkg-config --variable=libdir jansson)/libjansson.a
-SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0)
+SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0 libmicrohttpd)
 
 EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/regression.* \
 	build sql/$(EXTENSION)--$(EXTVERSION).sql
