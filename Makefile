@@ -86,12 +86,13 @@ unit: $(UNIT_TESTS)
 
 # Every test: unit tests, then pg_regress on a temp instance with the
 # workers loaded (needs the extension installed, as pg_cron's suite does),
-# then the end-to-end test through the workers and the fixture server.
+# then the end-to-end tests through the workers and the fixture server, and
+# through the HTTP gateway.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
-	flock /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh'
+	flock /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_http.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:
@@ -102,6 +103,7 @@ regress:
 
 e2e:
 	test/e2e/test_collect.sh
+	test/e2e/test_http.sh
 
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:

@@ -178,7 +178,6 @@ TooLarge(struct MHD_Connection *conn, CosHttpRequest *req)
 {
 	CosHttpResponse resp;
 
-	req->too_large = true;
 	cos_http_error(&resp, 413, "54000", "request body too large",
 				   psprintf("The body is larger than cos.http_max_body (%d bytes).", cos_http_max_body),
 				   NULL);
@@ -232,15 +231,27 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 
 	if (*upload_data_size > 0)
 	{
-		if (!req->answered)
+		/*
+		 * A body without Content-Length (chunked) that grows past the limit
+		 * is read to its end and dropped, then answered 413: a client still
+		 * sending when the connection closed would not see an early answer.
+		 */
+		if (!req->answered && !req->too_large)
 		{
-			MemoryContext old = MemoryContextSwitchTo(req->cxt);
-
 			if ((size_t) req->body.len + *upload_data_size > (size_t) cos_http_max_body)
-				TooLarge(conn, req);
+			{
+				req->too_large = true;
+				pfree(req->body.data);
+				req->body.data = NULL;
+				req->body.len = 0;
+			}
 			else
+			{
+				MemoryContext old = MemoryContextSwitchTo(req->cxt);
+
 				appendBinaryStringInfo(&req->body, upload_data, (int) *upload_data_size);
-			MemoryContextSwitchTo(old);
+				MemoryContextSwitchTo(old);
+			}
 		}
 		*upload_data_size = 0;
 		return true;
@@ -249,7 +260,7 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 	if (!req->answered)
 	{
 		MemoryContext old = MemoryContextSwitchTo(req->cxt);
-		bool		ok = Dispatch(conn, req);
+		bool		ok = req->too_large ? TooLarge(conn, req) : Dispatch(conn, req);
 
 		MemoryContextSwitchTo(old);
 		return ok;

@@ -31,6 +31,7 @@ not_ok() {
 	echo "#   expected: $2"
 	echo "#   got:      $3"
 }
+section() { echo "# $1 (at ${SECONDS} s)"; }
 skip() { passed=$((passed + 1)); echo "ok - $1 # SKIP $2"; }
 
 # check NAME EXPECTED GOT
@@ -88,20 +89,20 @@ for i in $(seq 1 150); do
 	sleep 0.2
 done
 
-echo "# 1. two gateway workers share the port"
+section "1. two gateway workers share the port"
 check "two gateway workers are running" "2" \
 	"$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "two sockets listen on the port (SO_REUSEPORT)" "2" \
 	"$(ss -Hltn "sport = :$HTTP_PORT" | wc -l)"
 
-echo "# 2. routes outside /rpc and /uploads"
+section "2. routes outside /rpc and /uploads"
 http GET /nowhere
 expect_error "an unknown path is 404 PGRST125" 404 PGRST125
 check "errors are JSON with code, details, hint, message" '["code", "details", "hint", "message"]' \
 	"$(printf '%s' "$BODY" | python3 -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin))))')"
 check "errors say Content-Type: application/json" "application/json; charset=utf-8" "$(header Content-Type)"
 
-echo "# 3. before the API is installed"
+section "3. before the API is installed"
 if [ -z "$(cluster_psql -At -c "SELECT to_regprocedure('cos._auth_jwt(text)')")" ]; then
 	http POST /rpc/anything -H 'Authorization: Bearer abc.def.ghi' -H 'Content-Type: application/json' -d '{}'
 	check "a Bearer token without cos._auth_jwt: 401 sign-in is not installed" \
@@ -247,7 +248,7 @@ $do$;
 SQL
 pids_before="$(cluster_psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 
-echo "# 4. POST /rpc: named arguments, result shapes"
+section "4. POST /rpc: named arguments, result shapes"
 J=(-H 'Content-Type: application/json')
 http POST /rpc/t_add "${J[@]}" -d '{"a": 1, "b": 2}'
 check "POST t_add(a 1, b 2): a scalar answers its JSON value" "200 3" "$STATUS $BODY"
@@ -280,7 +281,7 @@ big="$(python3 -c 'print("{\"msg\": \"" + "x" * 60000 + "\"}")')"
 http POST /rpc/t_len "${J[@]}" --data-binary "$big"
 check "a body under cos.http_max_body (60 kB of 64 kB) is read whole" "200 60000" "$STATUS $BODY"
 
-echo "# 5. GET /rpc: query-string arguments, STABLE and IMMUTABLE only, READ ONLY"
+section "5. GET /rpc: query-string arguments, STABLE and IMMUTABLE only, READ ONLY"
 http GET '/rpc/t_add?a=40&b=2'
 check "GET t_add?a=40&b=2" "200 42" "$STATUS $BODY"
 http GET '/rpc/t_echo?msg=hi%20there&n=5&tags=%7Bx,y%7D'
@@ -307,7 +308,7 @@ http POST /rpc/t_bump "${J[@]}" -d '{"k": "post"}'
 check "POST of a VOLATILE function writes and commits" "200 2 2" \
 	"$STATUS $BODY $(cluster_psql -At -c "SELECT n FROM cos_test.counter WHERE k = 'post'")"
 
-echo "# 6. bad requests"
+section "6. bad requests"
 http POST /rpc/t_nope "${J[@]}" -d '{}'
 expect_error "an unknown function: 404 PGRST202" 404 PGRST202
 check "the message names the function and its arguments" \
@@ -341,7 +342,7 @@ expect_error "PUT on /rpc: 405 PGRST101" 405 PGRST101
 http DELETE /uploads/x
 check "DELETE on /uploads: 405" "405" "$STATUS"
 
-echo "# 7. errors from functions, mapped as PostgREST's table says"
+section "7. errors from functions, mapped as PostgREST's table says"
 fail() { http POST /rpc/t_fail "${J[@]}" "$@" -d "{\"kind\": \"$KIND\"}"; }
 KIND=raise fail
 check "RAISE EXCEPTION (P0001): 400 with message, details, hint" \
@@ -370,7 +371,7 @@ expect_error "case_not_found 20000 (any other code): 400" 400 20000
 http GET /rpc/t_admin_only
 expect_error "a function the anonymous role may not execute: 401 42501" 401 42501
 
-echo "# 8. authentication and roles"
+section "8. authentication and roles"
 stand_in="$(cluster_psql -At -c "SELECT coalesce(obj_description(to_regprocedure('cos._auth_jwt(text)'), 'pg_proc'), '')")"
 http GET /rpc/t_whoami
 check "no Authorization: role cos_anon, claims {\"role\": \"cos_anon\"}" 'cos_anon {"role": "cos_anon"}' \
@@ -412,7 +413,7 @@ else
 	done
 fi
 
-echo "# 9. CORS"
+section "9. CORS"
 http OPTIONS /rpc/t_add -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: POST' \
 	-H 'Access-Control-Request-Headers: authorization, content-type'
 check "preflight from the allowed origin: 200 with Access-Control-Allow-Origin" "200 https://app.example" \
@@ -442,7 +443,7 @@ for i in $(seq 1 50); do
 done
 check "cos.http_cors_origin is re-read on SIGHUP (a second origin)" "https://other.example" "$ok_reload"
 
-echo "# 10. /uploads/<sha256>"
+section "10. /uploads/<sha256>"
 cluster_psql >/dev/null <<'SQL'
 INSERT INTO cos.uploads (sha256, content_type, body)
 SELECT encode(sha256(b), 'hex'), 'image/png', b
@@ -470,7 +471,7 @@ check "a wrong name cannot be stored (CHECK sha256 = sha256(body))" "1" \
 	"$({ cluster_psql -At -c "INSERT INTO cos.uploads VALUES (repeat('a', 64), 'image/png', 'x')" 2>&1 || true; } |
 		grep -c 'violates check constraint "uploads_check"')"
 
-echo "# 11. the workers stay up"
+section "11. the workers stay up"
 pids_after="$(cluster_psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "the same two gateway workers answered every request above" "$pids_before" "$pids_after"
 declare -A seen=()
