@@ -212,7 +212,6 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 		req->content_type = Header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
 		req->if_none_match = Header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
 		req->origin = Header(conn, MHD_HTTP_HEADER_ORIGIN);
-		req->acr_method = Header(conn, "Access-Control-Request-Method");
 		req->args = palloc(sizeof(CosHttpArg));
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, CollectArg, req);
 		initStringInfo(&req->body);

@@ -31,7 +31,6 @@ typedef struct CosHttpRequest
 	const char *content_type;	/* Content-Type header or NULL */
 	const char *if_none_match;	/* If-None-Match header or NULL */
 	const char *origin;			/* Origin header or NULL */
-	const char *acr_method;		/* Access-Control-Request-Method or NULL */
 	CosHttpArg *args;			/* query string, in order */
 	int			nargs;
 	StringInfoData body;		/* request body, at most cos.http_max_body */

@@ -477,8 +477,17 @@ RequestArgs(CosHttpRequest *req, CosHttpResponse *resp)
 	{
 		args = json_object();
 		for (i = 0; i < req->nargs; i++)
-			json_object_set_new(args, req->args[i].name,
-								json_string(req->args[i].value != NULL ? req->args[i].value : ""));
+		{
+			/* jansson refuses a name or value that is not UTF-8 */
+			if (json_object_set_new(args, req->args[i].name,
+									json_string(req->args[i].value != NULL ? req->args[i].value : "")) != 0)
+			{
+				json_decref(args);
+				cos_http_error(resp, 400, "PGRST100", "invalid query string",
+							   "A query-string argument is not valid UTF-8.", NULL);
+				return NULL;
+			}
+		}
 		return args;
 	}
 	if (req->content_type != NULL &&
@@ -634,6 +643,8 @@ cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp)
 		StartTransactionCommand();
 		in_xact = true;
 		SPI_connect();
+		/* the answer is built in the request's context, which outlives SPI's */
+		MemoryContextSwitchTo(cxt);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, psprintf("%s /rpc/%s", req->method, fname));
 
@@ -689,6 +700,7 @@ cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp)
 		StartTransactionCommand();
 		in_xact = true;
 		SPI_connect();
+		MemoryContextSwitchTo(cxt);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, "GET /uploads/");
 		(void) set_config_option("transaction_read_only", "on", PGC_USERSET, PGC_S_SESSION,

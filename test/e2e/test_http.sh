@@ -321,6 +321,10 @@ http POST /rpc/t_add "${J[@]}" -d '{"b": 1}'
 expect_error "a missing argument without default: 404 PGRST202" 404 PGRST202
 http GET '/rpc/t_add?a=1&select=x'
 expect_error "an unknown query-string argument: 404 PGRST202" 404 PGRST202
+http GET '/rpc/t_text?s=%FF'
+expect_error "a query-string value that is not UTF-8: 400 PGRST100" 400 PGRST100
+http POST /rpc/t_text "${J[@]}" --data-binary $'{"s": "\xff"}'
+expect_error "a JSON body that is not UTF-8: 400 PGRST102" 400 PGRST102
 http POST /rpc/cos_api.t_add "${J[@]}" -d '{"a": 1}'
 expect_error "no schema-qualified or other-schema names: 404" 404 PGRST202
 http POST /rpc/t_add "${J[@]}" -d '{"a": 1,'
