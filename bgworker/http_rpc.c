@@ -36,6 +36,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 /* PostgreSQL's json_object() SQL function clashes with jansson's */
 #define json_object pg_json_object
@@ -47,6 +48,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timeout.h"
 
 #include <jansson.h>
 
@@ -626,6 +628,26 @@ CallFunction(CosHttpRequest *req, const char *fname, CosHttpResponse *resp, RpcA
 	JsonAnswer(req, resp, isnull ? "null" : TextDatumGetCString(result));
 }
 
+/*
+ * Arms statement_timeout for the request's transaction: a background worker
+ * has no client loop that would (postgres.c arms it per statement).  An
+ * expired timeout cancels the request with 57014, a 500.
+ */
+static void
+ArmStatementTimeout(void)
+{
+	if (StatementTimeout > 0)
+		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+}
+
+/* Disarms it, and drops a cancel that came too late to hit the request. */
+static void
+DisarmStatementTimeout(void)
+{
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	QueryCancelPending = false;
+}
+
 void
 cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp)
 {
@@ -642,6 +664,7 @@ cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		in_xact = true;
+		ArmStatementTimeout();
 		SPI_connect();
 		/* the answer is built in the request's context, which outlives SPI's */
 		MemoryContextSwitchTo(cxt);
@@ -658,6 +681,7 @@ cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp)
 		else
 			AbortCurrentTransaction();
 		in_xact = false;
+		DisarmStatementTimeout();
 	}
 	PG_CATCH();
 	{
@@ -666,6 +690,7 @@ cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp)
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
+		DisarmStatementTimeout();
 		if (in_xact)
 			AbortCurrentTransaction();
 		MemoryContextSwitchTo(cxt);

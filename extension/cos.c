@@ -13,6 +13,7 @@
 #include "utils/guc.h"
 
 #include "cos.h"
+#include "pgrst.h"
 
 PG_MODULE_MAGIC;
 
@@ -78,6 +79,20 @@ cos_wake_fetch_workers(void)
 			SetLatch(cos_shared->fetch[i].latch);
 	}
 	SpinLockRelease(&cos_shared->mutex);
+}
+
+/* check_hook of cos.http_listen: empty, or host:port. */
+static bool
+CheckHttpListen(char **newval, void **extra, GucSource source)
+{
+	char		host[256];
+	int			port;
+
+	if (*newval == NULL || (*newval)[0] == '\0' ||
+		cos_parse_listen(*newval, host, sizeof(host), &port))
+		return true;
+	GUC_check_errdetail("Give host:port, e.g. '127.0.0.1:8787' or '[::1]:8787', or '' for no gateway.");
+	return false;
 }
 
 /*
@@ -185,7 +200,7 @@ _PG_init(void)
 							   "Address the HTTP gateway listens on, host:port (empty = no gateway).",
 							   "For example '127.0.0.1:8787'.  Every gateway worker listens on it (SO_REUSEPORT).",
 							   &cos_http_listen, "",
-							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							   PGC_POSTMASTER, 0, CheckHttpListen, NULL, NULL);
 	DefineCustomIntVariable("cos.http_workers",
 							"Number of HTTP gateway workers sharing cos.http_listen.",
 							NULL, &cos_http_workers, 1, 1, COS_MAX_HTTP_WORKERS,

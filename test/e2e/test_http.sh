@@ -182,6 +182,8 @@ CREATE FUNCTION cos_api.t_amb(x int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ S
 CREATE FUNCTION cos_api.t_amb(x text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'text' $$;
 CREATE FUNCTION cos_api.t_whole(json) RETURNS json LANGUAGE sql IMMUTABLE AS $$
 	SELECT json_build_object('got', $1) $$;
+CREATE FUNCTION cos_api.t_slow(s float8) RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT 'slept ' || s FROM pg_sleep(s) $$;
 CREATE FUNCTION cos_api.t_admin_only() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'secret' $$;
 REVOKE EXECUTE ON FUNCTION cos_api.t_admin_only() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cos_api.t_admin_only() TO cos_admin;
@@ -475,7 +477,19 @@ check "a wrong name cannot be stored (CHECK sha256 = sha256(body))" "1" \
 	"$({ cluster_psql -At -c "INSERT INTO cos.uploads VALUES (repeat('a', 64), 'image/png', 'x')" 2>&1 || true; } |
 		grep -c 'violates check constraint "uploads_check"')"
 
-section "11. the workers stay up"
+section "11. statement_timeout holds for gateway requests"
+cluster_psql -c "ALTER SYSTEM SET statement_timeout = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1.5	# both workers re-read the configuration on SIGHUP
+start=$SECONDS
+http GET '/rpc/t_slow?s=20'
+check "a request past statement_timeout (1 s) is cancelled: 500 57014" \
+	"500 57014 canceling statement due to statement timeout" "$STATUS $(j '["code"]') $(j '["message"]')"
+check "within seconds, not after the 20 s sleep" "yes" "$([ $((SECONDS - start)) -lt 10 ] && echo yes || echo no)"
+http GET '/rpc/t_slow?s=0.1'
+check "the next request runs normally" '200 "slept 0.1"' "$STATUS $BODY"
+cluster_psql -c "ALTER SYSTEM RESET statement_timeout" -c "SELECT pg_reload_conf()" >/dev/null
+
+section "12. the workers stay up"
 pids_after="$(cluster_psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "the same two gateway workers answered every request above" "$pids_before" "$pids_after"
 declare -A seen=()
@@ -494,6 +508,18 @@ for i in $(seq 1 100); do
 done
 check "a worker stopped with SIGTERM exits and the postmaster starts it again" "2" "$back"
 check "no server process crashed" "0" "$(grep -c 'terminated by signal' "$COS_E2E_DIR/pg/server.log" || true)"
+
+section "13. a malformed cos.http_listen stops the server at start"
+bad_log="$(
+	export COS_E2E_DIR="$COS_E2E_DIR/bad"
+	mkdir -p "$COS_E2E_DIR"
+	source "$HERE/lib.sh"
+	trap cluster_stop EXIT
+	cluster_start "cos.http_listen = '127.0.0.1'" >/dev/null 2>&1 || true
+	cat "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
+)"
+check "the server refuses cos.http_listen = '127.0.0.1' (no port)" "1" \
+	"$(grep -c 'invalid value for parameter "cos.http_listen"' <<<"$bad_log" || true)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
