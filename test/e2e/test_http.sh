@@ -92,8 +92,10 @@ done
 section "1. two gateway workers share the port"
 check "two gateway workers are running" "2" \
 	"$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+# listening TCP sockets (state 0A) on the port, from /proc/net/tcp
 check "two sockets listen on the port (SO_REUSEPORT)" "2" \
-	"$(ss -Hltn "sport = :$HTTP_PORT" | wc -l)"
+	"$(python3 -c "import sys; print(sum(1 for l in open('/proc/net/tcp').readlines()[1:]
+		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$HTTP_PORT")"
 
 section "2. routes outside /rpc and /uploads"
 http GET /nowhere
