@@ -217,6 +217,17 @@ BEGIN
 END
 $$;
 
+-- explicit grants: the API's own script may revoke the default one from PUBLIC
+DO $$
+DECLARE f regprocedure;
+BEGIN
+	FOR f IN SELECT oid FROM pg_proc WHERE pronamespace = 'cos_api'::regnamespace
+			AND proname LIKE 't\_%' AND proname <> 't_admin_only' LOOP
+		EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO cos_anon, cos_user, cos_admin', f);
+	END LOOP;
+END
+$$;
+
 -- stand-ins for the sign-in functions of the API, when those are absent
 DO $do$
 BEGIN
