@@ -8,6 +8,8 @@
 # status, header and body asserted comes from a real request to the gateway.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
+own_dir=""
+[ -n "${COS_E2E_DIR:-}" ] || own_dir=yes
 export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-e2e-http.XXXXXX)}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
@@ -19,8 +21,12 @@ on_exit() {
 	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
 		echo "--- server log (tail) ---"
 		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
+		cluster_stop
+		return
 	fi
 	cluster_stop
+	# kept for a look when something failed, removed otherwise
+	if [ -n "$own_dir" ]; then rm -rf "$COS_E2E_DIR"; fi
 }
 trap on_exit EXIT
 
