@@ -33,12 +33,12 @@ REGRESS_OPTS = --inputdir=test --outputdir=test/results \
 	--load-extension=pg_cron --load-extension=cos
 
 PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl)
+	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl libmicrohttpd)
 # jansson is linked in statically with its symbols hidden: the postgres
 # binary exports its own json_object() (the SQL function), which would
 # otherwise shadow jansson's, for our calls and jansson's internal ones alike.
 JANSSON_A = $(shell pkg-config --variable=libdir jansson)/libjansson.a
-SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0)
+SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0 libmicrohttpd)
 
 EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/regression.* \
 	build sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -86,13 +86,14 @@ unit: $(UNIT_TESTS)
 
 # Every test: unit tests, then pg_regress on a temp instance with the
 # workers loaded (needs the extension installed, as pg_cron's suite does),
-# then the end-to-end test through the workers and the fixture server.
+# then the end-to-end tests through the workers and the fixture server, and
+# through the HTTP gateway.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
 	$(MAKE) fuzz-regress
-	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh'
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:
@@ -104,6 +105,7 @@ regress:
 e2e:
 	test/e2e/test_collect.sh
 	test/e2e/test_engine.sh
+	test/e2e/test_http.sh
 
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:

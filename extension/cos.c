@@ -13,6 +13,7 @@
 #include "utils/guc.h"
 
 #include "cos.h"
+#include "pgrst.h"
 
 PG_MODULE_MAGIC;
 
@@ -23,6 +24,10 @@ int			cos_poll_interval_ms = 5000;
 int			cos_visibility_timeout_s = 300;
 int			cos_max_response_bytes = 8 * 1024 * 1024;
 int			cos_channel_max_videos = 500;
+char	   *cos_http_listen = NULL;
+int			cos_http_workers = 1;
+char	   *cos_http_cors_origin = NULL;
+int			cos_http_max_body = 1024 * 1024;
 
 CosShared  *cos_shared = NULL;
 
@@ -76,7 +81,52 @@ cos_wake_fetch_workers(void)
 	SpinLockRelease(&cos_shared->mutex);
 }
 
-/* Defines the GUCs, hooks shared memory and registers the launcher. */
+/* check_hook of cos.http_listen: empty, or host:port. */
+static bool
+CheckHttpListen(char **newval, void **extra, GucSource source)
+{
+	char		host[256];
+	int			port;
+
+	if (*newval == NULL || (*newval)[0] == '\0' ||
+		cos_parse_listen(*newval, host, sizeof(host), &port))
+		return true;
+	GUC_check_errdetail("Give host:port, e.g. '127.0.0.1:8787' or '[::1]:8787', or '' for no gateway.");
+	return false;
+}
+
+/*
+ * Registers cos.http_workers static gateway workers when cos.http_listen is
+ * set.  Static rather than started by the launcher: the gateway needs
+ * neither the launcher nor the fetch workers, the postmaster restarts a
+ * gateway worker that dies, and its count and address only change with a
+ * restart anyway (one listening socket per worker, bound at start).
+ */
+static void
+RegisterHttpWorkers(void)
+{
+	int			i;
+
+	if (cos_http_listen == NULL || cos_http_listen[0] == '\0')
+		return;
+	for (i = 0; i < cos_http_workers; i++)
+	{
+		BackgroundWorker worker;
+
+		memset(&worker, 0, sizeof(worker));
+		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		worker.bgw_restart_time = 5;
+		snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
+		snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_http_main");
+		snprintf(worker.bgw_name, BGW_MAXLEN, "cos http gateway %d", i);
+		snprintf(worker.bgw_type, BGW_MAXLEN, "cos http gateway");
+		worker.bgw_main_arg = Int32GetDatum(i);
+		RegisterBackgroundWorker(&worker);
+	}
+}
+
+/* Defines the GUCs, hooks shared memory and registers the workers. */
 void
 _PG_init(void)
 {
@@ -150,6 +200,29 @@ _PG_init(void)
 								NULL, &batch_timeout_s, 30 * 60, 60, 7 * 24 * 3600,
 								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 	}
+	/*
+	 * The HTTP gateway.  The address and the number of workers are fixed at
+	 * server start, like listen_addresses and port: the workers are static
+	 * background workers registered below.
+	 */
+	DefineCustomStringVariable("cos.http_listen",
+							   "Address the HTTP gateway listens on, host:port (empty = no gateway).",
+							   "For example '127.0.0.1:8787'.  Every gateway worker listens on it (SO_REUSEPORT).",
+							   &cos_http_listen, "",
+							   PGC_POSTMASTER, 0, CheckHttpListen, NULL, NULL);
+	DefineCustomIntVariable("cos.http_workers",
+							"Number of HTTP gateway workers sharing cos.http_listen.",
+							NULL, &cos_http_workers, 1, 1, COS_MAX_HTTP_WORKERS,
+							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.http_cors_origin",
+							   "Origins whose pages may call the HTTP gateway (CORS): empty = none, '*' = any, or a comma-separated list.",
+							   NULL, &cos_http_cors_origin, "",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_max_body",
+							"Largest request body the HTTP gateway accepts.",
+							"Larger bodies are answered 413 without being read.",
+							&cos_http_max_body, 1024 * 1024, 1024, 256 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("cos");
 
@@ -167,4 +240,6 @@ _PG_init(void)
 	snprintf(worker.bgw_name, BGW_MAXLEN, "cos launcher");
 	snprintf(worker.bgw_type, BGW_MAXLEN, "cos launcher");
 	RegisterBackgroundWorker(&worker);
+
+	RegisterHttpWorkers();
 }

@@ -20,6 +20,12 @@ extern int	cos_poll_interval_ms;
 extern int	cos_visibility_timeout_s;
 extern int	cos_max_response_bytes;
 extern int	cos_channel_max_videos;
+extern char *cos_http_listen;
+extern int	cos_http_workers;
+extern char *cos_http_cors_origin;
+extern int	cos_http_max_body;
+
+#define COS_MAX_HTTP_WORKERS 32
 
 /* One slot per fetch worker: who holds it and the latch to wake it. */
 typedef struct CosWorkerSlot
@@ -56,5 +62,6 @@ extern void cos_wake_fetch_workers(void);
 /* Background worker entry points (bgworker/). */
 extern PGDLLEXPORT void cos_launcher_main(Datum arg);
 extern PGDLLEXPORT void cos_fetch_main(Datum arg);
+extern PGDLLEXPORT void cos_http_main(Datum arg);
 
 #endif							/* COS_H */

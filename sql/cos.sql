@@ -365,6 +365,19 @@ SELECT a.*
 		OR a.quota_used < a.daily_quota);
 COMMENT ON VIEW cos._usable_accounts IS
 'Private: accounts that are active, not cooling down and within their daily quota.';
+------------------------------------------------------------------------------
+-- Uploads (thumbnails), served by the HTTP gateway as /uploads/<sha256>
+------------------------------------------------------------------------------
+
+CREATE TABLE cos.uploads (
+	sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+	content_type text NOT NULL CHECK (content_type ~ '^[a-z0-9.+-]+/[a-zA-Z0-9.+-]+$'),
+	body bytea NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK (sha256 = pg_catalog.encode(pg_catalog.sha256(body), 'hex'))
+);
+COMMENT ON TABLE cos.uploads IS
+'Files stored once by content (thumbnails the workers download): the name is the SHA-256 of the body, in lower-case hex, which the HTTP gateway serves as /uploads/<sha256> with this content type, an ETag and a year of immutable caching.';
 
 -- Claims up to n due jobs for fetch worker "worker": queued jobs whose run_at
 -- has come, and running jobs whose visibility timeout has passed (their
@@ -1019,6 +1032,7 @@ SELECT pg_catalog.pg_extension_config_dump('cos.videos', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.jobs', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.fetch_log', '');
+SELECT pg_catalog.pg_extension_config_dump('cos.uploads', '');
 -- history: the monthly partitions are not extension members (see above);
 -- the default partitions are, so they are marked too
 SELECT pg_catalog.pg_extension_config_dump('cos.video_history_default', '');

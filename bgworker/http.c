@@ -1,0 +1,438 @@
+/*
+ * http.c
+ *	  The HTTP gateway worker: libmicrohttpd in external-polling mode
+ *	  (MHD_USE_EPOLL without any internal thread) driven from the worker's
+ *	  own WaitEventSet, so every request is handled in this process's one
+ *	  thread, where SPI and palloc are safe.  Routes:
+ *
+ *		POST /rpc/<fn>			cos_api.<fn> with a JSON object of named arguments
+ *		GET|HEAD /rpc/<fn>?a=…	the same for STABLE / IMMUTABLE functions
+ *		GET|HEAD /uploads/<sha256>	a stored upload (thumbnail)
+ *		OPTIONS					CORS preflight (cos.http_cors_origin)
+ *
+ *	  Several workers (cos.http_workers) listen on cos.http_listen at once
+ *	  with SO_REUSEPORT (MHD_OPTION_LISTENING_ADDRESS_REUSE); the kernel
+ *	  spreads the connections.
+ */
+#include "postgres.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "cos.h"
+#include "http.h"
+#include "pgrst.h"
+
+/* Longest wait between two MHD_run calls when libmicrohttpd names none. */
+#define HTTP_IDLE_WAIT_MS 1000
+
+static const char *const preflight_headers = "Authorization, Content-Type, Accept, Prefer, Range";
+
+/* Logs what libmicrohttpd reports (MHD_OPTION_EXTERNAL_LOGGER). */
+static void
+MhdLog(void *cls, const char *fmt, va_list ap)
+{
+	char		buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	ereport(LOG, (errmsg("cos http gateway: libmicrohttpd: %s", buf)));
+}
+
+/* Collects one query-string argument (MHD_get_connection_values). */
+static enum MHD_Result
+CollectArg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	CosHttpRequest *req = cls;
+
+	req->args = repalloc(req->args, sizeof(CosHttpArg) * (req->nargs + 1));
+	req->args[req->nargs].name = pstrdup(key);
+	req->args[req->nargs].value = value != NULL ? pstrdup(value) : NULL;
+	req->nargs++;
+	return MHD_YES;
+}
+
+/* A header of the request copied into its context, or NULL. */
+static const char *
+Header(struct MHD_Connection *conn, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+
+	return v != NULL ? pstrdup(v) : NULL;
+}
+
+/* Sends resp with the headers every answer carries; false if MHD refused. */
+static bool
+Send(struct MHD_Connection *conn, CosHttpRequest *req, const CosHttpResponse *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+
+	r = MHD_create_response_from_buffer(resp->body_len, (void *) (resp->body ? resp->body : ""),
+										MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return false;
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	if (resp->allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	if (resp->etag != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
+	if (resp->cache_control != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, resp->cache_control);
+	if (resp->www_authenticate != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+	if (cos_cors_allowed(cos_http_cors_origin, req->origin))
+	{
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, req->origin);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+	}
+	ok = MHD_queue_response(conn, resp->status, r);
+	MHD_destroy_response(r);
+	req->answered = true;
+	return ok == MHD_YES;
+}
+
+/* OPTIONS: the methods a route takes, and CORS preflight headers. */
+static bool
+Preflight(struct MHD_Connection *conn, CosHttpRequest *req, const char *allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+
+	r = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return false;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (cos_cors_allowed(cos_http_cors_origin, req->origin))
+	{
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, req->origin);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+		MHD_add_response_header(r, "Access-Control-Allow-Methods", allow);
+		MHD_add_response_header(r, "Access-Control-Allow-Headers", preflight_headers);
+		MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
+	}
+	ok = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	req->answered = true;
+	return ok == MHD_YES;
+}
+
+/* Routes a complete request and sends the answer. */
+static bool
+Dispatch(struct MHD_Connection *conn, CosHttpRequest *req)
+{
+	CosHttpResponse resp;
+	const char *m = req->method;
+	bool		read = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+
+	memset(&resp, 0, sizeof(resp));
+	if (strncmp(req->path, "/rpc/", 5) == 0 && req->path[5] != '\0')
+	{
+		if (strcmp(m, "OPTIONS") == 0)
+			return Preflight(conn, req, "OPTIONS, GET, HEAD, POST");
+		if (read || strcmp(m, "POST") == 0)
+			cos_http_rpc(req, req->path + 5, &resp);
+		else
+		{
+			cos_http_error(&resp, 405, "PGRST101",
+						   psprintf("Cannot use the %s method on RPC", m), NULL,
+						   "Functions answer GET, HEAD and POST.");
+			resp.allow = "OPTIONS, GET, HEAD, POST";
+		}
+	}
+	else if (strncmp(req->path, "/uploads/", 9) == 0)
+	{
+		if (strcmp(m, "OPTIONS") == 0)
+			return Preflight(conn, req, "OPTIONS, GET, HEAD");
+		if (read)
+			cos_http_upload(req, req->path + 9, &resp);
+		else
+		{
+			cos_http_error(&resp, 405, "PGRST117", psprintf("Unsupported HTTP method: %s", m),
+						   NULL, "Uploads answer GET and HEAD.");
+			resp.allow = "OPTIONS, GET, HEAD";
+		}
+	}
+	else
+		cos_http_error(&resp, 404, "PGRST125", "Invalid path specified in request URL",
+					   psprintf("No route for %s.", req->path),
+					   "The gateway serves /rpc/<function> and /uploads/<sha256>.");
+	return Send(conn, req, &resp);
+}
+
+/* Answers 413 for a body past cos.http_max_body. */
+static bool
+TooLarge(struct MHD_Connection *conn, CosHttpRequest *req)
+{
+	CosHttpResponse resp;
+
+	cos_http_error(&resp, 413, "54000", "request body too large",
+				   psprintf("The body is larger than cos.http_max_body (%d bytes).", cos_http_max_body),
+				   NULL);
+	return Send(conn, req, &resp);
+}
+
+/*
+ * The access handler (MHD_AccessHandlerCallback), called by MHD_run in this
+ * process: first with the headers, then with each piece of the body, then
+ * once more with *upload_data_size == 0 when the request is complete.
+ * Returns false to make libmicrohttpd close the connection.
+ */
+static bool
+HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
+			  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	CosHttpRequest *req = *con_cls;
+
+	if (req == NULL)
+	{
+		MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "cos http request",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		const char *length;
+
+		req = palloc0(sizeof(CosHttpRequest));
+		req->cxt = cxt;
+		*con_cls = req;
+		req->method = pstrdup(method);
+		req->path = pstrdup(url);
+		req->authorization = Header(conn, MHD_HTTP_HEADER_AUTHORIZATION);
+		req->content_type = Header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+		req->if_none_match = Header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		req->origin = Header(conn, MHD_HTTP_HEADER_ORIGIN);
+		req->args = palloc(sizeof(CosHttpArg));
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, CollectArg, req);
+		initStringInfo(&req->body);
+		MemoryContextSwitchTo(old);
+
+		/* refuse an announced oversized body before reading it */
+		length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (length != NULL && strtoll(length, NULL, 10) > cos_http_max_body)
+		{
+			old = MemoryContextSwitchTo(req->cxt);
+			TooLarge(conn, req);
+			MemoryContextSwitchTo(old);
+		}
+		return true;
+	}
+
+	if (*upload_data_size > 0)
+	{
+		/*
+		 * A body without Content-Length (chunked) that grows past the limit
+		 * is read to its end and dropped, then answered 413: a client still
+		 * sending when the connection closed would not see an early answer.
+		 */
+		if (!req->answered && !req->too_large)
+		{
+			if ((size_t) req->body.len + *upload_data_size > (size_t) cos_http_max_body)
+			{
+				req->too_large = true;
+				pfree(req->body.data);
+				req->body.data = NULL;
+				req->body.len = 0;
+			}
+			else
+			{
+				MemoryContext old = MemoryContextSwitchTo(req->cxt);
+
+				appendBinaryStringInfo(&req->body, upload_data, (int) *upload_data_size);
+				MemoryContextSwitchTo(old);
+			}
+		}
+		*upload_data_size = 0;
+		return true;
+	}
+
+	if (!req->answered)
+	{
+		MemoryContext old = MemoryContextSwitchTo(req->cxt);
+		bool		ok = req->too_large ? TooLarge(conn, req) : Dispatch(conn, req);
+
+		MemoryContextSwitchTo(old);
+		return ok;
+	}
+	return true;
+}
+
+/*
+ * MHD_AccessHandlerCallback: HandleRequest under PG_TRY, so that no error
+ * ever unwinds through libmicrohttpd's frames; an unexpected one is logged
+ * and answered 500, and the worker goes on.
+ */
+static enum MHD_Result
+AccessHandler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			  const char *version, const char *upload_data, size_t *upload_data_size,
+			  void **con_cls)
+{
+	MemoryContext old = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	PG_TRY();
+	{
+		ok = HandleRequest(conn, url, method, upload_data, upload_data_size, con_cls);
+	}
+	PG_CATCH();
+	{
+		CosHttpRequest *req = *con_cls;
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(old);
+		edata = CopyErrorData();
+		FlushErrorState();
+		if (IsTransactionState())
+			AbortCurrentTransaction();
+		MemoryContextSwitchTo(old);
+		ereport(LOG,
+				(errmsg("cos http gateway: %s %s: %s", method, url, edata->message)));
+		FreeErrorData(edata);
+		*upload_data_size = 0;
+		ok = false;
+		if (req != NULL && !req->answered)
+		{
+			CosHttpResponse resp;
+
+			PG_TRY();
+			{
+				cos_http_error(&resp, 500, "XX000", "internal error in the HTTP gateway",
+							   NULL, NULL);
+				ok = Send(conn, req, &resp);
+			}
+			PG_CATCH();
+			{
+				FlushErrorState();
+			}
+			PG_END_TRY();
+		}
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	return ok ? MHD_YES : MHD_NO;
+}
+
+/* MHD_RequestCompletedCallback: frees what the request held. */
+static void
+RequestCompleted(void *cls, struct MHD_Connection *conn, void **con_cls,
+				 enum MHD_RequestTerminationCode toe)
+{
+	CosHttpRequest *req = *con_cls;
+
+	if (req == NULL)
+		return;
+	cos_http_request_release(req);
+	MemoryContextDelete(req->cxt);
+	*con_cls = NULL;
+}
+
+/* Starts libmicrohttpd on cos.http_listen; ERROR when it cannot listen. */
+static struct MHD_Daemon *
+StartDaemon(void)
+{
+	char		host[256];
+	char		port[16];
+	int			portnum;
+	struct addrinfo hints;
+	struct addrinfo *ai = NULL;
+	struct MHD_Daemon *daemon;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int			rc;
+
+	if (!cos_parse_listen(cos_http_listen, host, sizeof(host), &portnum))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid cos.http_listen \"%s\"", cos_http_listen),
+				 errhint("Give host:port, e.g. '127.0.0.1:8787' or '[::1]:8787'.")));
+	snprintf(port, sizeof(port), "%d", portnum);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0 || ai == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("could not resolve cos.http_listen host \"%s\": %s", host, gai_strerror(rc))));
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+
+	daemon = MHD_start_daemon(flags, 0, NULL, NULL, AccessHandler, NULL,
+							  MHD_OPTION_EXTERNAL_LOGGER, MhdLog, NULL,
+							  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+							  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+							  MHD_OPTION_NOTIFY_COMPLETED, RequestCompleted, NULL,
+							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
+							  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+							  MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (daemon == NULL)
+		ereport(ERROR,
+				(errcode_for_socket_access(),
+				 errmsg("cos http gateway could not listen on \"%s\"", cos_http_listen),
+				 errhint("Is another program using the port?  See the log line above.")));
+	return daemon;
+}
+
+/*
+ * Entry point of one gateway worker (static background worker, number
+ * DatumGetInt32(arg)).  Connects to cos.database as the bootstrap superuser;
+ * each request switches to its own role inside its transaction.
+ */
+void
+cos_http_main(Datum arg)
+{
+	struct MHD_Daemon *daemon;
+	const union MHD_DaemonInfo *info;
+	WaitEventSet *set;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	BackgroundWorkerInitializeConnection(cos_database, NULL, 0);
+	pgstat_report_appname(psprintf("cos http gateway %d", DatumGetInt32(arg)));
+
+	daemon = StartDaemon();
+	info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL)
+		elog(ERROR, "libmicrohttpd gave no epoll descriptor");
+
+	set = CreateWaitEventSet(TopMemoryContext, 3);
+	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	AddWaitEventToSet(set, WL_SOCKET_READABLE, info->epoll_fd, NULL, NULL);
+
+	ereport(LOG,
+			(errmsg("cos http gateway %d listening on %s for database \"%s\"",
+					DatumGetInt32(arg), cos_http_listen, cos_database)));
+
+	for (;;)
+	{
+		MHD_UNSIGNED_LONG_LONG mhd_timeout;
+		long		timeout = HTTP_IDLE_WAIT_MS;
+		WaitEvent	event;
+
+		if (MHD_get_timeout(daemon, &mhd_timeout) == MHD_YES)
+			timeout = (long) Min(mhd_timeout, (MHD_UNSIGNED_LONG_LONG) HTTP_IDLE_WAIT_MS);
+		(void) WaitEventSetWait(set, timeout, &event, 1, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		MHD_run(daemon);
+	}
+}

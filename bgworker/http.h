@@ -1,0 +1,81 @@
+/*
+ * http.h
+ *	  The HTTP gateway worker: one request as the event loop (http.c) hands
+ *	  it to the database side (http_rpc.c), and the answer it gets back.
+ */
+#ifndef COS_HTTP_H
+#define COS_HTTP_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+/* The role of requests without credentials, and the role that switches. */
+#define COS_ANON_ROLE "cos_anon"
+#define COS_AUTHENTICATOR_ROLE "cos_authenticator"
+
+/* One query-string argument of a GET request (decoded by libmicrohttpd). */
+typedef struct CosHttpArg
+{
+	const char *name;
+	const char *value;			/* NULL for "?name" without "=" */
+} CosHttpArg;
+
+/* One request, everything in cxt (deleted when libmicrohttpd is done). */
+typedef struct CosHttpRequest
+{
+	MemoryContext cxt;
+	const char *method;			/* "GET", "HEAD", "POST", "OPTIONS", ... */
+	const char *path;			/* the URL path, decoded, no query string */
+	const char *authorization;	/* Authorization header or NULL */
+	const char *content_type;	/* Content-Type header or NULL */
+	const char *if_none_match;	/* If-None-Match header or NULL */
+	const char *origin;			/* Origin header or NULL */
+	CosHttpArg *args;			/* query string, in order */
+	int			nargs;
+	StringInfoData body;		/* request body, at most cos.http_max_body */
+	bool		too_large;		/* the body went past cos.http_max_body */
+	bool		answered;		/* a response has been queued */
+	void	   *json;			/* parsed body (jansson json_t *), or NULL */
+} CosHttpRequest;
+
+/* An answer: status, body and the headers a route may add. */
+typedef struct CosHttpResponse
+{
+	int			status;
+	const char *content_type;	/* NULL: no Content-Type (204, 304) */
+	const char *body;
+	size_t		body_len;
+	const char *allow;			/* Allow */
+	const char *etag;			/* ETag */
+	const char *cache_control;	/* Cache-Control */
+	const char *www_authenticate;	/* WWW-Authenticate */
+} CosHttpResponse;
+
+/*
+ * cos_http_error: fill resp with status and a PostgREST error body
+ * {"code","details","hint","message"} (NULL details or hint become JSON
+ * null).  Allocates in the current memory context.
+ */
+extern void cos_http_error(CosHttpResponse *resp, int status, const char *code,
+						   const char *message, const char *details, const char *hint);
+
+/*
+ * cos_http_rpc: answer GET/HEAD/POST /rpc/<fname> (fname decoded, any
+ * string) in one transaction: authentication, role switch, the call of
+ * cos_api.<fname> with named arguments, errors mapped as PostgREST does.
+ * Never raises: every error becomes resp.
+ */
+extern void cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp);
+
+/*
+ * cos_http_upload: answer GET/HEAD /uploads/<name> from cos.uploads, with
+ * Content-Type, ETag and immutable caching; 304 when If-None-Match matches.
+ * Never raises.
+ */
+extern void cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp);
+
+/* cos_http_request_release: frees what req holds outside its context. */
+extern void cos_http_request_release(CosHttpRequest *req);
+
+#endif							/* COS_HTTP_H */
