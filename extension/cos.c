@@ -23,6 +23,10 @@ int			cos_poll_interval_ms = 5000;
 int			cos_visibility_timeout_s = 300;
 int			cos_max_response_bytes = 8 * 1024 * 1024;
 int			cos_channel_max_videos = 500;
+char	   *cos_bot_token = NULL;
+char	   *cos_jwt_secret = NULL;
+int			cos_init_data_max_age_s = 86400;
+int			cos_jwt_expiry_s = 86400;
 
 CosShared  *cos_shared = NULL;
 
@@ -140,6 +144,30 @@ _PG_init(void)
 								NULL, &log_retention_s, 7 * 24 * 3600, 3600, INT_MAX,
 								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 	}
+
+	/*
+	 * The mini-app's API (sql_auth.c).  Superuser-only: a user who could SET
+	 * them could forge or outlive sign-ins.  The secrets are hidden from
+	 * SHOW ALL and pg_settings for everyone else.
+	 */
+	DefineCustomStringVariable("cos.bot_token",
+							   "Telegram bot token: Mini App initData is validated with it.",
+							   NULL, &cos_bot_token, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.jwt_secret",
+							   "Secret the API's JWTs are signed with (HS256, at least 32 bytes; PostgREST's jwt-secret).",
+							   NULL, &cos_jwt_secret, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.init_data_max_age",
+							"Oldest Telegram initData (by its auth_date) accepted at sign-in.",
+							NULL, &cos_init_data_max_age_s, 86400, 1, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.jwt_expiry",
+							"How long a JWT issued by cos_api.login stays valid.",
+							NULL, &cos_jwt_expiry_s, 86400, 60, 365 * 86400,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("cos");
 

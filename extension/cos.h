@@ -20,6 +20,10 @@ extern int	cos_poll_interval_ms;
 extern int	cos_visibility_timeout_s;
 extern int	cos_max_response_bytes;
 extern int	cos_channel_max_videos;
+extern char *cos_bot_token;
+extern char *cos_jwt_secret;
+extern int	cos_init_data_max_age_s;
+extern int	cos_jwt_expiry_s;
 
 /* One slot per fetch worker: who holds it and the latch to wake it. */
 typedef struct CosWorkerSlot
