@@ -160,14 +160,15 @@ COMMENT ON FUNCTION cos._auth_init_data(text) IS
 'Private (for the HTTP gateway and login): validates initData, creates or refreshes the cos.users row of its user, and returns the JWT claims {"role", "sub" (cos.users id as text), "telegram_id"}.  Raises invalid_authorization_specification (28000) for bad initData, insufficient_privilege (42501) for a blocked user.  Writes on first sign-in and when the names change, so call it outside a read-only transaction.';
 
 -- The signed-in user's id from request.jwt.claims (set by PostgREST or the
--- gateway from a verified JWT or initData); NULL when there is none.
+-- gateway from a verified JWT or initData); NULL when there is none.  No SET
+-- clause and no FROM, so that the planner inlines it into the row-security
+-- policies (only pg_catalog objects, which are always searched first).
 CREATE FUNCTION cos._uid()
 RETURNS bigint
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-	SELECT CASE WHEN s ~ '^[0-9]{1,18}$' THEN s::bigint END
-	  FROM (SELECT nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub' AS s) c
+	SELECT CASE WHEN (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub') ~ '^[0-9]{1,18}$'
+				THEN (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::bigint END
 $$;
 COMMENT ON FUNCTION cos._uid() IS
 'Private: the cos.users id in request.jwt.claims (its sub), or NULL.';
@@ -275,6 +276,35 @@ CREATE POLICY admin_all ON cos.channels FOR SELECT TO cos_admin USING ((SELECT c
 CREATE POLICY admin_all ON cos.videos FOR SELECT TO cos_admin USING ((SELECT cos._is_admin()));
 CREATE POLICY admin_all ON cos.video_history FOR SELECT TO cos_admin USING ((SELECT cos._is_admin()));
 CREATE POLICY admin_all ON cos.channel_history FOR SELECT TO cos_admin USING ((SELECT cos._is_admin()));
+
+-- The same rules, once per call, for the functions that read history: they
+-- run as the owner (no per-row policy checks over the history), after this
+-- check of the caller's right to the video or channel.
+CREATE FUNCTION cos._sees_video(vid bigint)
+RETURNS boolean
+LANGUAGE sql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.user_id = cos._uid() AND uv.video_id = vid)
+		OR EXISTS (SELECT 1 FROM cos.videos v JOIN cos.user_channels uc ON uc.channel_id = v.channel_id
+					WHERE v.id = vid AND uc.user_id = cos._uid())
+		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.videos v WHERE v.id = vid))
+$$;
+COMMENT ON FUNCTION cos._sees_video(bigint) IS
+'Private: whether the signed-in user may see a video (the row-security rule of cos.videos: tracked on its own, through its channel, or an administrator).';
+
+CREATE FUNCTION cos._sees_channel(cid bigint)
+RETURNS boolean
+LANGUAGE sql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.user_id = cos._uid() AND uc.channel_id = cid)
+		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = cid))
+$$;
+COMMENT ON FUNCTION cos._sees_channel(bigint) IS
+'Private: whether the signed-in user may see a channel (the row-security rule of cos.channels: tracked, or an administrator).';
 
 ------------------------------------------------------------------------------
 -- Schema cos_api (PostgREST's db-schemas = cos_api)
@@ -525,6 +555,7 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 			   views_delta bigint, likes_delta bigint, comments_delta bigint,
 			   shares_delta bigint, saves_delta bigint)
 LANGUAGE plpgsql STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -532,13 +563,16 @@ DECLARE
 	first_start timestamptz := now() - s.n * s.step_iv;
 BEGIN
 	PERFORM cos._me();
-	IF NOT EXISTS (SELECT 1 FROM cos.videos v WHERE v.id = video_series.video_id) THEN
+	IF NOT cos._sees_video(video_series.video_id) THEN
 		RAISE EXCEPTION 'video % not found', video_id USING ERRCODE = 'no_data_found';
 	END IF;
 	-- one index probe per bucket on (video_id, captured_at): the last
-	-- snapshot in (start, end]; plus one for the snapshot before the series
+	-- snapshot in (start, end]; plus one for the last snapshot of the period
+	-- of the same length before the series (the first bucket's change)
 	RETURN QUERY
-	WITH b AS (
+	-- b is materialised so that a bucket's bounds reach the lateral lookup
+	-- as plain values (index conditions, and run-time partition pruning)
+	WITH b AS MATERIALIZED (
 		SELECT k, first_start + k * s.step_iv AS bs, first_start + (k + 1) * s.step_iv AS be
 		  FROM generate_series(0, s.n - 1) k
 	), filled AS (
@@ -547,11 +581,13 @@ BEGIN
 				SELECT x.captured_at, x.views, x.likes, x.comments, x.shares, x.saves
 				  FROM cos.video_history x
 				 WHERE x.video_id = video_series.video_id AND x.captured_at > b.bs AND x.captured_at <= b.be
+				   AND x.captured_at > first_start
 				 ORDER BY x.captured_at DESC LIMIT 1) h ON true
 	), base AS (
 		SELECT -1 AS k, x.views, x.likes, x.comments, x.shares, x.saves
 		  FROM cos.video_history x
 		 WHERE x.video_id = video_series.video_id AND x.captured_at <= first_start
+		   AND x.captured_at > first_start - s.n * s.step_iv
 		 ORDER BY x.captured_at DESC LIMIT 1
 	), prev AS (
 		-- each non-empty bucket next to the snapshot before it
@@ -570,13 +606,14 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.video_series(bigint, text, integer) IS
-'A video''s counters as a fixed series of buckets ending now: step day (default 14 points) or week (default 50), each bucket (bucket_start, bucket_end] with the counters of the last snapshot in it and their change since the snapshot before it (in an earlier bucket or before the series); a bucket with no snapshot has NULLs, and is never skipped.  Raises 22023 for another step or points outside 1..520, P0002 when the video does not exist or is not visible to the user.';
+'A video''s counters as a fixed series of buckets ending now: step day (default 14 points) or week (default 50), each bucket (bucket_start, bucket_end] with the counters of the last snapshot in it and their change since the snapshot before it (in an earlier bucket, or in the period of the same length before the series); a bucket with no snapshot has NULLs, and is never skipped.  Raises 22023 for another step or points outside 1..520, P0002 when the video does not exist or is not visible to the user.';
 
 CREATE FUNCTION cos_api.channel_series(channel_id bigint, step text DEFAULT 'day', points integer DEFAULT NULL)
 RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 			   followers bigint, likes bigint, views bigint, videos bigint,
 			   followers_delta bigint, likes_delta bigint, views_delta bigint, videos_delta bigint)
 LANGUAGE plpgsql STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -584,11 +621,11 @@ DECLARE
 	first_start timestamptz := now() - s.n * s.step_iv;
 BEGIN
 	PERFORM cos._me();
-	IF NOT EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = channel_series.channel_id) THEN
+	IF NOT cos._sees_channel(channel_series.channel_id) THEN
 		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'no_data_found';
 	END IF;
 	RETURN QUERY
-	WITH b AS (
+	WITH b AS MATERIALIZED (
 		SELECT k, first_start + k * s.step_iv AS bs, first_start + (k + 1) * s.step_iv AS be
 		  FROM generate_series(0, s.n - 1) k
 	), filled AS (
@@ -597,11 +634,13 @@ BEGIN
 				SELECT x.captured_at, x.followers, x.likes, x.views, x.videos
 				  FROM cos.channel_history x
 				 WHERE x.channel_id = channel_series.channel_id AND x.captured_at > b.bs AND x.captured_at <= b.be
+				   AND x.captured_at > first_start
 				 ORDER BY x.captured_at DESC LIMIT 1) h ON true
 	), base AS (
 		SELECT -1 AS k, x.followers, x.likes, x.views, x.videos
 		  FROM cos.channel_history x
 		 WHERE x.channel_id = channel_series.channel_id AND x.captured_at <= first_start
+		   AND x.captured_at > first_start - s.n * s.step_iv
 		 ORDER BY x.captured_at DESC LIMIT 1
 	), prev AS (
 		SELECT f.k, lag(f.followers) OVER w AS pf, lag(f.likes) OVER w AS pl,
@@ -668,6 +707,7 @@ RETURNS TABLE (id bigint, platform text, url text, title text, thumbnail_url tex
 			   views_change bigint, likes_change bigint, comments_change bigint,
 			   shares_change bigint, saves_change bigint)
 LANGUAGE plpgsql STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -681,7 +721,7 @@ BEGIN
 		RAISE EXCEPTION 'lim must be 1..500 and off at least 0'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = channel_videos.channel_id) THEN
+	IF NOT cos._sees_channel(channel_videos.channel_id) THEN
 		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'no_data_found';
 	END IF;
 	-- the page first, then two history rows per video of the page
@@ -701,22 +741,31 @@ BEGIN
 	)
 	SELECT p.id, p.platform, p.url, p.title, p.thumbnail_url, p.published_at, p.duration_s,
 		   p.status, p.views, p.likes, p.comments, p.shares, p.saves, p.checked_at,
-		   h.captured_at, h1.views - h.views, h1.likes - h.likes, h1.comments - h.comments,
-		   h1.shares - h.shares, h1.saves - h.saves
+		   c.previous_at, c.views_change, c.likes_change, c.comments_change,
+		   c.shares_change, c.saves_change
 	  FROM page p
+	  -- the last two snapshots within 45 days of the latest collection: one
+	  -- index probe on (video_id, captured_at) in the one or two monthly
+	  -- partitions that range can touch
 	  LEFT JOIN LATERAL (
-			SELECT x.captured_at, x.views, x.likes, x.comments, x.shares, x.saves
-			  FROM cos.video_history x WHERE x.video_id = p.id
-			 ORDER BY x.captured_at DESC LIMIT 1) h1 ON true
-	  LEFT JOIN LATERAL (
-			SELECT x.captured_at, x.views, x.likes, x.comments, x.shares, x.saves
-			  FROM cos.video_history x WHERE x.video_id = p.id AND x.captured_at < h1.captured_at
-			 ORDER BY x.captured_at DESC LIMIT 1) h ON true
+			SELECT max(y.captured_at) FILTER (WHERE y.rn = 2) AS previous_at,
+				   max(y.views) FILTER (WHERE y.rn = 1) - max(y.views) FILTER (WHERE y.rn = 2) AS views_change,
+				   max(y.likes) FILTER (WHERE y.rn = 1) - max(y.likes) FILTER (WHERE y.rn = 2) AS likes_change,
+				   max(y.comments) FILTER (WHERE y.rn = 1) - max(y.comments) FILTER (WHERE y.rn = 2) AS comments_change,
+				   max(y.shares) FILTER (WHERE y.rn = 1) - max(y.shares) FILTER (WHERE y.rn = 2) AS shares_change,
+				   max(y.saves) FILTER (WHERE y.rn = 1) - max(y.saves) FILTER (WHERE y.rn = 2) AS saves_change
+			  FROM (SELECT z.*, row_number() OVER (ORDER BY z.captured_at DESC) AS rn
+					  FROM (SELECT x.captured_at, x.views, x.likes, x.comments, x.shares, x.saves
+							  FROM cos.video_history x
+							 WHERE x.video_id = p.id
+							   AND x.captured_at <= coalesce(p.checked_at, now())
+							   AND x.captured_at > coalesce(p.checked_at, now()) - interval '45 days'
+							 ORDER BY x.captured_at DESC LIMIT 2) z) y) c ON true
 	 ORDER BY p.rn;
 END
 $$;
 COMMENT ON FUNCTION cos_api.channel_videos(bigint, text, integer, integer) IS
-'A page of a channel''s videos (lim 1..500, default 50, from off), sorted descending by views (default), likes, comments, published_at or added_at: latest counters, and the change between the last two snapshots (previous_at: when the earlier one was taken; NULL changes when there is only one).  Raises 22023 for a bad sort, lim or off, P0002 when the channel does not exist or is not visible to the user.';
+'A page of a channel''s videos (lim 1..500, default 50, from off), sorted descending by views (default), likes, comments, published_at or added_at: latest counters, and the change between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL changes when there is only one).  Raises 22023 for a bad sort, lim or off, P0002 when the channel does not exist or is not visible to the user.';
 
 CREATE FUNCTION cos_api.video(video_id bigint)
 RETURNS jsonb
@@ -933,6 +982,7 @@ COMMENT ON FUNCTION cos_api.admin_summary(integer) IS
 REVOKE ALL ON SCHEMA cos_api FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA cos_api FROM PUBLIC;
 REVOKE ALL ON cos.users, cos.user_channels, cos.user_videos FROM PUBLIC;
+REVOKE ALL ON FUNCTION cos._sees_video(bigint), cos._sees_channel(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION cos._verify_init_data(text), cos._jwt_sign(jsonb), cos._auth_jwt(text),
 	cos._auth_init_data(text), cos._uid(), cos._me(), cos._is_admin(), cos._require_admin(),
 	cos._user_json(cos.users), cos._collect_soon(bigint, bigint), cos._series_step(text, integer),

@@ -179,6 +179,8 @@ SET ROLE cos_admin;
 SELECT pg_temp.fails('SELECT * FROM cos_api.admin_users()');
 SELECT count(*) AS channels FROM cos.channels;
 SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
 RESET ROLE;
 -- Alice's rows are untouched
 SELECT count(*) AS alice_links FROM cos.user_channels WHERE user_id = :alice_id;
@@ -269,5 +271,39 @@ SELECT p ~ 'Index (Only )?Scan Backward using video_history_[a-z0-9_]+_pkey' AS 
 					  AND x.captured_at > now() - interval ''2 days'' AND x.captured_at <= now() - interval ''1 day''
 					  ORDER BY x.captured_at DESC LIMIT 1') p;
 RESET enable_seqscan;
+
+-- The history-reading functions check visibility once (cos._sees_video,
+-- cos._sees_channel) instead of per row: for every user, they allow exactly
+-- the rows row security shows that user
+CREATE FUNCTION pg_temp.visibility()
+RETURNS TABLE (username text, videos_rls bigint[], videos_checked bigint[], channels_rls bigint[], channels_checked bigint[])
+LANGUAGE plpgsql AS $$
+DECLARE
+	u record;
+BEGIN
+	FOR u IN SELECT * FROM cos.users ORDER BY id LOOP
+		PERFORM set_config('request.jwt.claims', json_build_object('role', u.role, 'sub', u.id::text)::text, false);
+		EXECUTE format('SET ROLE %I', u.role);
+		username := u.username;
+		videos_rls := ARRAY(SELECT v.id FROM cos.videos v ORDER BY v.id);
+		channels_rls := ARRAY(SELECT c.id FROM cos.channels c ORDER BY c.id);
+		RESET ROLE;
+		videos_checked := ARRAY(SELECT v.id FROM cos.videos v WHERE cos._sees_video(v.id) ORDER BY v.id);
+		channels_checked := ARRAY(SELECT c.id FROM cos.channels c WHERE cos._sees_channel(c.id) ORDER BY c.id);
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+SELECT username, cardinality(videos_rls) AS videos, videos_rls = videos_checked AS videos_agree,
+       cardinality(channels_rls) AS channels, channels_rls = channels_checked AS channels_agree
+  FROM pg_temp.visibility();
+-- and with Bob tracking Alice's channel again
+SELECT pg_temp.sign_in('bob');
+SELECT cos_api.add_channel('https://www.tiktok.com/@alice.tt') ->> 'url' AS again;
+RESET ROLE;
+SELECT username, cardinality(videos_rls) AS videos, videos_rls = videos_checked AS videos_agree,
+       cardinality(channels_rls) AS channels, channels_rls = channels_checked AS channels_agree
+  FROM pg_temp.visibility();
+SELECT set_config('request.jwt.claims', '', false) = '' AS signed_out;
 
 DROP TABLE public.api_tokens;
