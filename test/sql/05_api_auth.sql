@@ -47,6 +47,12 @@ SELECT p.proname,
 SELECT p.proname FROM pg_proc p
  WHERE p.pronamespace = 'cos'::regnamespace AND p.proname IN ('_jwt_sign', '_auth_jwt', '_auth_init_data', '_verify_init_data')
    AND (has_function_privilege('cos_anon', p.oid, 'EXECUTE') OR has_function_privilege('cos_user', p.oid, 'EXECUTE'));
+-- in schema cos, what an API role may execute: the URL parser and extractor
+-- (granted to PUBLIC) and the helpers the read functions call as the user
+SELECT p.proname, has_function_privilege('cos_anon', p.oid, 'EXECUTE') AS anon
+  FROM pg_proc p
+ WHERE p.pronamespace = 'cos'::regnamespace AND has_function_privilege('cos_user', p.oid, 'EXECUTE')
+ ORDER BY 1;
 -- the GUCs: secrets hidden from SHOW ALL, defaults of one day
 SELECT name, setting, unit, context FROM pg_settings
  WHERE name IN ('cos.init_data_max_age', 'cos.jwt_expiry', 'cos.bot_token', 'cos.jwt_secret') ORDER BY 1;
