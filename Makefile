@@ -91,7 +91,8 @@ unit: $(UNIT_TESTS)
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
-	flock /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh'
+	$(MAKE) fuzz-regress
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:
@@ -102,6 +103,7 @@ regress:
 
 e2e:
 	test/e2e/test_collect.sh
+	test/e2e/test_engine.sh
 
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:

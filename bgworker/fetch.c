@@ -38,13 +38,10 @@
 #include "cos.h"
 #include "fetch.h"
 
-#define COS_PLATFORMS 6			/* indexed by CosPlatform */
-
 static int	worker_slot = -1;
 static CURLM *multi = NULL;
 static FetchTask *waiting = NULL;	/* claimed, not started (platform busy) */
 static int	active_total = 0;
-static int	active_per_platform[COS_PLATFORMS];
 
 /* Leaves the worker's shared-memory slot on exit. */
 static void
@@ -57,6 +54,7 @@ ReleaseSlot(int code, Datum arg)
 	{
 		cos_shared->fetch[worker_slot].pid = 0;
 		cos_shared->fetch[worker_slot].latch = NULL;
+		memset(cos_shared->active[worker_slot], 0, sizeof(cos_shared->active[worker_slot]));
 	}
 	SpinLockRelease(&cos_shared->mutex);
 }
@@ -76,6 +74,8 @@ TakeSlot(int slot)
 	{
 		cos_shared->fetch[slot].pid = MyProcPid;
 		cos_shared->fetch[slot].latch = MyLatch;
+		/* transfers a killed predecessor had in flight are gone with it */
+		memset(cos_shared->active[slot], 0, sizeof(cos_shared->active[slot]));
 	}
 	SpinLockRelease(&cos_shared->mutex);
 	return ok;
@@ -234,6 +234,21 @@ ClaimJobs(int want, FetchTask **out, long *next_due_ms)
 				task->cookie = secret;
 			task->app_id = GetText(tup, desc, 19, cxt);
 		}
+		task->account_id = GetInt(tup, desc, 20);
+		task->proxy_id = GetInt(tup, desc, 21);
+		task->proxy_url = GetText(tup, desc, 22, cxt);
+		{
+			Datum		rps = SPI_getbinval(tup, desc, 23, &isnull);
+
+			task->requests_per_second = isnull ? 0 : DatumGetFloat4(rps);
+		}
+		{
+			Datum		pending = SPI_getbinval(tup, desc, 24, &isnull);
+
+			task->pending = !isnull && DatumGetBool(pending);
+		}
+		task->target_url = GetText(tup, desc, 25, cxt);
+		task->short_link_base = GetText(tup, desc, 26, cxt);
 		task->videos = json_array();
 		task->video_ids = json_array();
 
@@ -309,13 +324,54 @@ WriteBody(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* Per-worker share of a platform's max_concurrency. */
-static int
-PlatformShare(int max_concurrency)
+/*
+ * Admits task's next request under its platform's limits, which all fetch
+ * workers share (cos_shared): at most max_concurrency transfers at once and
+ * requests_per_second.  Returns 0 when the request may start now (its
+ * transfer is then counted against the platform); otherwise the time in ms
+ * after which to try again.
+ */
+static long
+PlatformAdmit(FetchTask *task)
 {
-	int			workers = Max(cos_fetch_workers, 1);
+	int			p = (int) task->platform;
+	int			w;
+	int			total = 0;
+	long		wait_ms = 0;
+	TimestampTz now = GetCurrentTimestamp();
 
-	return Max(1, (max_concurrency + workers - 1) / workers);
+	if (p <= 0 || p >= COS_PLATFORM_SLOTS)
+		return 0;
+	SpinLockAcquire(&cos_shared->mutex);
+	for (w = 0; w < COS_MAX_FETCH_WORKERS; w++)
+		total += cos_shared->active[w][p];
+	if (total >= task->max_concurrency)
+		wait_ms = 20;			/* another transfer of the platform ends first */
+	else if (task->requests_per_second > 0 && cos_shared->next_request[p] > now)
+		wait_ms = (long) ((cos_shared->next_request[p] - now) / 1000) + 1;
+	else
+	{
+		cos_shared->active[worker_slot][p]++;
+		if (task->requests_per_second > 0)
+			cos_shared->next_request[p] = Max(cos_shared->next_request[p], now) +
+				(int64) (1000000.0 / task->requests_per_second);
+	}
+	SpinLockRelease(&cos_shared->mutex);
+	return wait_ms;
+}
+
+/* Gives back the platform transfer PlatformAdmit counted. */
+static void
+PlatformRelease(FetchTask *task)
+{
+	int			p = (int) task->platform;
+
+	if (p <= 0 || p >= COS_PLATFORM_SLOTS)
+		return;
+	SpinLockAcquire(&cos_shared->mutex);
+	if (cos_shared->active[worker_slot][p] > 0)
+		cos_shared->active[worker_slot][p]--;
+	SpinLockRelease(&cos_shared->mutex);
 }
 
 /* Starts the transfer for task->url. */
@@ -346,6 +402,12 @@ StartTransfer(FetchTask *task)
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) task->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) task->timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	/* the proxy cos._claim dealt out; "" ignores *_proxy environment variables */
+	curl_easy_setopt(easy, CURLOPT_PROXY, task->proxy_url ? task->proxy_url : "");
+	if (task->proxy_url)
+		curl_easy_setopt(easy, CURLOPT_PROXYTYPE, (long) CURLPROXY_HTTP);
+	if (task->head)
+		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
 	if (task->user_agent)
 		curl_easy_setopt(easy, CURLOPT_USERAGENT, task->user_agent);
 	if (task->headers)
@@ -355,17 +417,23 @@ StartTransfer(FetchTask *task)
 
 	curl_multi_add_handle(multi, easy);
 	active_total++;
-	active_per_platform[task->platform]++;
 }
 
-/* Starts waiting tasks while the worker and their platforms have room. */
-static void
+/*
+ * Starts waiting tasks while the worker and their platforms have room.
+ * Returns the time in ms after which a task held back by its platform's
+ * limits may start (-1 when none is held back).
+ */
+static long
 StartWaiting(FetchTask **finished)
 {
 	FetchTask **link = &waiting;
+	long		retry_ms = -1;
 
 	while (*link != NULL && active_total < cos_fetch_concurrency)
 	{
+		long		wait_ms;
+
 		FetchTask  *task = *link;
 
 		if (task->url == NULL && !TaskBuildRequest(task))
@@ -376,8 +444,10 @@ StartWaiting(FetchTask **finished)
 			*finished = task;
 			continue;
 		}
-		if (active_per_platform[task->platform] >= PlatformShare(task->max_concurrency))
+		wait_ms = PlatformAdmit(task);
+		if (wait_ms > 0)
 		{
+			retry_ms = (retry_ms < 0) ? wait_ms : Min(retry_ms, wait_ms);
 			link = &task->next;
 			continue;
 		}
@@ -385,6 +455,7 @@ StartWaiting(FetchTask **finished)
 		task->next = NULL;
 		StartTransfer(task);
 	}
+	return retry_ms;
 }
 
 /*
@@ -431,12 +502,16 @@ PumpTransfers(int timeout_ms, FetchTask **finished, FetchLogEntry **log)
 		curl_easy_cleanup(task->easy);
 		task->easy = NULL;
 		active_total--;
-		active_per_platform[task->platform]--;
+		PlatformRelease(task);
+		if (task->account_id != 0)
+			task->api_requests++;
 
 		if (task->end == END_NONE && (task->redirect_pending || TaskBuildRequest(task)))
 		{
+			/* its next request waits its turn under the platform's limits */
 			task->redirect_pending = false;
-			StartTransfer(task);
+			task->next = waiting;
+			waiting = task;
 		}
 		else
 		{
@@ -502,6 +577,7 @@ cos_fetch_main(Datum arg)
 		FetchTask  *finished = NULL;
 		FetchLogEntry *log = NULL;
 		long		next_due_ms = -1;
+		long		held_ms;
 		FetchTask  *task;
 
 		MemoryContextReset(loop_cxt);
@@ -541,16 +617,24 @@ cos_fetch_main(Datum arg)
 				if (got == room)
 					claim_wanted = true;
 				else if (got == 0 && next_due_ms >= 0)
+				{
+					/*
+					 * due jobs none of which we may take (waiting for an
+					 * account, in another worker's batch): look again later
+					 */
+					if (next_due_ms == 0)
+						next_due_ms = Min(cos_poll_interval_ms, 1000);
 					next_claim_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), next_due_ms);
+				}
 			}
 		}
 
-		StartWaiting(&finished);
+		held_ms = StartWaiting(&finished);
 
 		if (active_total > 0)
 		{
 			/* short waits while transfers run, so new work and signals are seen */
-			PumpTransfers(100, &finished, &log);
+			PumpTransfers(held_ms > 0 ? (int) Min(held_ms, 100) : 100, &finished, &log);
 			if (active_total < cos_fetch_concurrency && waiting == NULL && finished != NULL)
 				claim_wanted = true;
 		}
@@ -590,10 +674,12 @@ cos_fetch_main(Datum arg)
 			if (rc & WL_TIMEOUT)
 				claim_wanted = true;
 		}
-		else if (active_total == 0 && waiting != NULL)
+		else if (active_total == 0 && waiting != NULL && held_ms > 0)
 		{
-			/* all waiting tasks blocked by platform limits: cannot happen with 0 active */
-			claim_wanted = true;
+			/* every waiting task is held back by its platform's limits */
+			pgstat_report_activity(STATE_IDLE, NULL);
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 Min(held_ms, (long) cos_poll_interval_ms), PG_WAIT_EXTENSION);
 		}
 	}
 }

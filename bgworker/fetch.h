@@ -73,6 +73,13 @@ typedef struct FetchTask
 	char	   *api_key;		/* account of kind api_key, may be NULL */
 	char	   *cookie;			/* account of kind cookie, may be NULL */
 	char	   *app_id;			/* that account's app id (X-IG-App-ID), may be NULL */
+	int64		account_id;		/* cos.accounts.id used, 0 when none */
+	int64		proxy_id;		/* cos.proxies.id used, 0 when none */
+	char	   *proxy_url;		/* that proxy's URL, may be NULL */
+	double		requests_per_second;	/* the platform's, across all workers */
+	bool		pending;		/* a short link still to resolve */
+	char	   *target_url;		/* the target row's canonical URL */
+	char	   *short_link_base;	/* resolve short links here (tests), may be NULL */
 
 	/* progress through the requests */
 	int			step;
@@ -87,6 +94,18 @@ typedef struct FetchTask
 	json_t	   *videos;			/* array of video objects */
 	const char *gone_status;	/* "unavailable" / "private" for END_GONE */
 
+	/* a short link's resolution (pending targets) */
+	bool		resolving;		/* the request in flight is the HEAD of a short link */
+	int			resolve_hops;	/* short links followed so far */
+	char	   *resolved_id;	/* canonical id it led to, or NULL */
+	char	   *resolved_handle;
+	char	   *resolved_url;
+
+	/* what the requests did to the account and proxy (cos._record_usage) */
+	int			api_requests;	/* requests made with the account */
+	bool		blocked;		/* the platform answered with an anti-bot page */
+	bool		network_failed; /* the last request failed below HTTP */
+
 	/* the end */
 	TaskEnd		end;
 	char	   *error;			/* reason for anything but a clean END_DONE */
@@ -97,6 +116,7 @@ typedef struct FetchTask
 	char	   *url;
 	bool		url_is_api;		/* an API endpoint, not a public page */
 	char	   *post_body;		/* POST this (JSON) instead of a GET, or NULL */
+	bool		head;			/* a HEAD request (short link resolution) */
 	int			redirects;		/* followed for the current request */
 	bool		redirect_pending;	/* task->url is a redirect to follow next */
 	struct curl_slist *headers; /* extra request headers (curl_slist_free_all) */

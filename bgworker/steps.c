@@ -210,6 +210,29 @@ TaskBuildRequest(FetchTask *task)
 	task->headers = NULL;
 	task->post_body = NULL;
 	task->redirects = 0;
+	task->head = false;
+	task->resolving = false;
+	if (task->pending && task->kind == TASK_VIDEO && task->target_url != NULL)
+	{
+		/*
+		 * A short link (vm.tiktok.com/…, l.likee.video/v/…): a HEAD of its
+		 * canonical URL, whose redirect TaskHandleResponse reads without
+		 * following it.  Tests resolve at short_link_base + the URL's path.
+		 */
+		const char *scheme_end = strstr(task->target_url, "://");
+		const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+
+		if (task->short_link_base)
+			appendStringInfo(&url, "%s%s", task->short_link_base, path ? path : "/");
+		else
+			appendStringInfoString(&url, task->target_url);
+		task->head = true;
+		task->resolving = true;
+		task->url = url.data;
+		task->url_is_api = false;
+		MemoryContextSwitchTo(old);
+		return true;
+	}
 	switch (task->platform)
 	{
 		case COS_TIKTOK:
@@ -621,6 +644,75 @@ RedirectAllowed(FetchTask *task, const char *location, char *host, size_t hostle
 }
 
 /*
+ * Reads the answer to a short link's HEAD (task->resolving): a redirect whose
+ * Location is a video URL of the same platform resolves the target (the
+ * Location is parsed, never requested: the video is then fetched from the
+ * platform's base URL like any other); a Location that is another short link
+ * is resolved in turn (at most MAX_REDIRECTS); 404/410 mark the target
+ * unavailable; 429 and 5xx are retried; anything else fails the job.
+ */
+static FetchLogEntry *
+ResolveShortLink(FetchTask *task, long http_status, const char *location, FetchLogEntry *log)
+{
+	CosUrl		target;
+	char		err[256];
+
+	if (http_status >= 300 && http_status < 400 && location != NULL)
+	{
+		if (!cos_url_parse(location, &target, err, sizeof(err)) ||
+			target.platform != task->platform || target.kind != COS_KIND_VIDEO)
+		{
+			log->outcome = "error";
+			log->error = psprintf("short link led to \"%s\", not a %s video", location,
+								  cos_platform_name(task->platform));
+			TaskEndWith(task, END_FAILED, "%s", log->error);
+		}
+		else if (target.pending)
+		{
+			log->outcome = "redirect";
+			if (++task->resolve_hops > MAX_REDIRECTS)
+			{
+				log->error = psprintf("more than %d short links in a row", MAX_REDIRECTS);
+				TaskEndWith(task, END_FAILED, "%s", log->error);
+			}
+			else
+				task->target_url = MemoryContextStrdup(task->cxt, target.canonical);
+		}
+		else
+		{
+			log->outcome = "resolved";
+			task->resolved_id = MemoryContextStrdup(task->cxt, target.id);
+			task->resolved_handle = target.handle[0] ? MemoryContextStrdup(task->cxt, target.handle) : NULL;
+			task->resolved_url = MemoryContextStrdup(task->cxt, target.canonical);
+			task->external_id = task->resolved_id;
+			if (task->resolved_handle)
+				task->handle = task->resolved_handle;
+			task->pending = false;
+		}
+	}
+	else if (http_status == 404 || http_status == 410)
+	{
+		log->outcome = "unavailable";
+		log->error = psprintf("HTTP %ld for the short link", http_status);
+		task->gone_status = "unavailable";
+		TaskEndWith(task, END_GONE, "%s", log->error);
+	}
+	else if (http_status == 429 || http_status >= 500)
+	{
+		log->outcome = "http_error";
+		log->error = psprintf("HTTP %ld", http_status);
+		TaskEndWith(task, END_RETRY, "%s", log->error);
+	}
+	else
+	{
+		log->outcome = "error";
+		log->error = psprintf("the short link answered HTTP %ld without a redirect", http_status);
+		TaskEndWith(task, END_FAILED, "%s", log->error);
+	}
+	return log;
+}
+
+/*
  * TaskHandleResponse: reads the finished transfer of task (curl's result
  * code, the HTTP status and, for a 3xx, the Location it gave), updates the
  * task (a redirect to follow, the next step, or its end) and
@@ -643,6 +735,7 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 	log->bytes = task->body_len;
 	log->duration_ms = (int) ((GetCurrentTimestamp() - task->started) / 1000);
 
+	task->network_failed = false;
 	if (code != CURLE_OK)
 	{
 		if (task->too_large)
@@ -656,10 +749,14 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 		{
 			log->outcome = (code == CURLE_OPERATION_TIMEDOUT) ? "timeout" : "network_error";
 			log->error = pstrdup(CurlReason(code));
+			task->network_failed = true;
 			TaskEndWith(task, END_RETRY, "%s", log->error);
 		}
 		return log;
 	}
+
+	if (task->resolving)
+		return ResolveShortLink(task, http_status, location, log);
 
 	if (http_status >= 300 && http_status < 400 && location != NULL)
 	{
@@ -697,7 +794,21 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 	if (status == NULL)
 		status = "error";
 
-	if (http_status == 429 || http_status >= 500)
+	if (strcmp(status, "blocked") == 0)
+	{
+		/*
+		 * An anti-bot page (YouTube's 429 captcha, TikTok's WAF, a login
+		 * page), whatever the status: the proxy or account used rests
+		 * (cos._record_usage) and the job is retried, after Retry-After
+		 */
+		const char *why = JsonStr(result, "error");
+
+		log->outcome = "blocked";
+		log->error = psprintf("HTTP %ld: %s", http_status, why ? why : "no reason given");
+		task->blocked = true;
+		TaskEndWith(task, END_RETRY, "blocked: %s", why ? why : "no reason given");
+	}
+	else if (http_status == 429 || http_status >= 500)
 	{
 		log->outcome = "http_error";
 		log->error = psprintf("HTTP %ld", http_status);
@@ -722,7 +833,7 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 			TaskEndWith(task, END_DONE, "a later request failed: HTTP %ld for %s",
 						http_status, log->url);
 	}
-	else if (http_status >= 400 && strcmp(status, "blocked") != 0)
+	else if (http_status >= 400)
 	{
 		const char *why = JsonStr(result, "error");
 
@@ -746,8 +857,6 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 			TaskEndWith(task, first_step ? END_GONE : END_DONE, "%s: %s", status,
 						why ? why : "no reason given");
 		}
-		else if (strcmp(status, "blocked") == 0)
-			TaskEndWith(task, END_RETRY, "blocked: %s", why ? why : "no reason given");
 		else if (!SkipFailedStep(task, psprintf("extraction failed for %s: %s", log->url,
 												 why ? why : "no reason given")))
 			TaskEndWith(task, first_step ? END_FAILED : END_DONE,

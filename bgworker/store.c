@@ -209,6 +209,23 @@ StoreTask(FetchTask *task, int worker_slot)
 		}
 	}
 
+	if (task->resolved_id != NULL && task->kind == TASK_VIDEO)
+	{
+		/* a short link resolved: re-key its row, or merge it into the row
+		 * the video already had; the rows below go to the survivor */
+		Oid			types[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
+		Datum		values[4] = {Int64GetDatum(task->target_id),
+			CStringGetTextDatum(task->resolved_id),
+			task->resolved_handle ? CStringGetTextDatum(task->resolved_handle) : (Datum) 0,
+		CStringGetTextDatum(task->resolved_url)};
+		bool		isnull[4] = {false, false, task->resolved_handle == NULL, false};
+		bool		null;
+
+		Exec("SELECT cos._resolve_video($1, $2, $3, $4)", 4, types, values, isnull, SPI_OK_SELECT);
+		task->target_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 1, &null));
+	}
+
 	if (task->channel != NULL && task->kind == TASK_CHANNEL)
 	{
 		Oid			types[3] = {INT8OID, TEXTOID, INT8OID};
@@ -289,6 +306,45 @@ FailJob(FetchTask *task, int worker_slot, const char *reason)
 	}
 }
 
+/*
+ * Reports what the finished tasks' requests did to the accounts and proxies
+ * they used (cos._record_usage: quotas, blocks, network failures), in one
+ * statement, so rows are locked in one order by every worker.
+ */
+static void
+StoreUsage(FetchTask *finished)
+{
+	json_t	   *report = json_array();
+	FetchTask  *task;
+
+	for (task = finished; task != NULL; task = task->next)
+	{
+		json_t	   *u;
+
+		if (task->account_id == 0 && task->proxy_id == 0)
+			continue;
+		u = json_pack("{s:o, s:o, s:i, s:b, s:b, s:s?, s:s}",
+					  "account", task->account_id ? json_integer(task->account_id) : json_null(),
+					  "proxy", task->proxy_id ? json_integer(task->proxy_id) : json_null(),
+					  "requests", task->api_requests,
+					  "blocked", task->blocked,
+					  "network_error", task->network_failed,
+					  "error", task->error,
+					  "platform", cos_platform_name(task->platform));
+		if (u != NULL)
+			json_array_append_new(report, u);
+	}
+	if (json_array_size(report) > 0)
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1] = {JsonDatum(report)};
+		bool		isnull[1] = {false};
+
+		Exec("SELECT cos._record_usage($1::jsonb)", 1, types, values, isnull, SPI_OK_SELECT);
+	}
+	json_decref(report);
+}
+
 /* Inserts one cos.fetch_log row. */
 static void
 StoreLog(FetchLogEntry *e)
@@ -362,6 +418,36 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 		PG_END_TRY();
 	}
 
+	{
+		/* accounting must not cost the batch its results */
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			StoreUsage(first);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			ereport(WARNING,
+					(errmsg("cos: could not record account and proxy usage: %s", edata->message)));
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+	}
 	for (e = log; e != NULL; e = e->next)
 		StoreLog(e);
 

@@ -145,6 +145,16 @@ _PG_init(void)
 								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 	}
 
+	/* read by cos.tick() through current_setting() */
+	{
+		static int	batch_timeout_s;
+
+		DefineCustomIntVariable("cos.batch_timeout",
+								"A batch whose worker took no job from it for this long is released by tick().",
+								NULL, &batch_timeout_s, 30 * 60, 60, 7 * 24 * 3600,
+								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	}
+
 	/*
 	 * The mini-app's API (sql_auth.c).  Superuser-only: a user who could SET
 	 * them could forge or outlive sign-ins.  The secrets are hidden from

@@ -32,11 +32,24 @@ typedef struct CosWorkerSlot
 	Latch	   *latch;
 } CosWorkerSlot;
 
+/* Platforms are indexed by CosPlatform (url.h); 0 is unused. */
+#define COS_PLATFORM_SLOTS 8
+
+/*
+ * Each platform's limits across all fetch workers (under mutex):
+ *   active[w][p]     transfers fetch worker w has in flight for platform p
+ *                    (a restarted worker clears its own row);
+ *   next_request[p]  the earliest instant (TimestampTz, µs) the platform's
+ *                    next request may start: requests_per_second as a
+ *                    generic cell rate, with no burst.
+ */
 typedef struct CosShared
 {
 	slock_t		mutex;
 	Latch	   *launcher_latch;
 	CosWorkerSlot fetch[COS_MAX_FETCH_WORKERS];
+	int16		active[COS_MAX_FETCH_WORKERS][COS_PLATFORM_SLOTS];
+	int64		next_request[COS_PLATFORM_SLOTS];
 } CosShared;
 
 extern CosShared *cos_shared;

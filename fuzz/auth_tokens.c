@@ -13,7 +13,7 @@
  *	   a refusal has a reason and an error code; an accepted string gives
  *	   an object without "hash", with an integer auth_date and, when
  *	   present, user/receiver/chat objects.
- * Seeds: the initData strings of test/sql/05_api_auth.sql and the tokens of
+ * Seeds: the initData strings of test/sql/07_api_auth.sql and the tokens of
  * test/unit/test_jwt.c (fuzz/seeds.sh).
  */
 #include "fuzz_check.h"

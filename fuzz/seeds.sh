@@ -11,7 +11,7 @@
 # of the extractor of its platform.
 # url_parse is seeded with the URLs quoted in test/unit/test_url.c and
 # test/fixtures/SOURCES.md; auth_tokens with the initData strings of
-# test/sql/05_api_auth.sql and the JWTs of test/unit/test_jwt.c.
+# test/sql/07_api_auth.sql and the JWTs of test/unit/test_jwt.c.
 
 set -euo pipefail
 
@@ -70,7 +70,7 @@ seed_family() {
 # literals joined) as 'j' inputs, and a claims object as a 'c' input
 seed_auth() {
     local dir=$1 n=0 line
-    sed -n "s/^\\\\set [a-z]* '\\(.*hash=.*\\)'$/\\1/p" "$ROOT/test/sql/05_api_auth.sql" |
+    sed -n "s/^\\\\set [a-z]* '\\(.*hash=.*\\)'$/\\1/p" "$ROOT/test/sql/07_api_auth.sql" |
         while IFS= read -r line; do
             printf 'i%s' "$line" >"$dir/initdata-$n"
             n=$((n + 1))

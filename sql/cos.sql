@@ -21,10 +21,23 @@ CREATE TABLE cos.platforms (
 	connect_timeout_ms integer NOT NULL DEFAULT 5000 CHECK (connect_timeout_ms > 0),
 	timeout_ms integer NOT NULL DEFAULT 20000 CHECK (timeout_ms > 0),
 	max_attempts integer NOT NULL DEFAULT 3 CHECK (max_attempts > 0),
-	user_agent text NOT NULL
+	user_agent text NOT NULL,
+	-- which jobs need a cos.accounts row: never, channels only, or always
+	needs_account text NOT NULL DEFAULT 'never'
+		CHECK (needs_account IN ('never', 'channels', 'always')),
+	-- how long an account or proxy rests after the platform blocked it
+	cooldown interval NOT NULL DEFAULT '15 minutes' CHECK (cooldown >= '0'),
+	-- the zone whose midnight resets accounts' daily quotas
+	quota_time_zone text NOT NULL DEFAULT 'UTC',
+	-- a run's jobs go out in batches, one per account (Instagram)
+	batched boolean NOT NULL DEFAULT false,
+	use_proxies boolean NOT NULL DEFAULT true,
+	-- short links are resolved at their canonical URL; when set (tests), at
+	-- this base followed by the canonical URL's path
+	short_link_base text CHECK (short_link_base ~ '^https?://[^/@]+')
 );
 COMMENT ON TABLE cos.platforms IS
-'One row per platform: whether it is collected, the base URLs requests are built from (tests point them at a loopback fixture server), and its limits.';
+'One row per platform: whether it is collected, the base URLs requests are built from (tests point them at a loopback fixture server), its limits across all workers (max_concurrency transfers at once, requests_per_second), which jobs need an account (needs_account), how long a blocked account or proxy rests (cooldown), and whether a run''s jobs are batched per account (batched).';
 
 INSERT INTO cos.platforms (name, web_base, api_base, max_concurrency, user_agent) VALUES
 	('tiktok', 'https://www.tiktok.com', NULL, 8,
@@ -38,6 +51,11 @@ INSERT INTO cos.platforms (name, web_base, api_base, max_concurrency, user_agent
 	('telegram', 'https://t.me', NULL, 4,
 	 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36');
 
+UPDATE cos.platforms SET needs_account = 'channels', quota_time_zone = 'America/Los_Angeles'
+ WHERE name = 'youtube';
+UPDATE cos.platforms SET needs_account = 'always', batched = true, requests_per_second = 1
+ WHERE name = 'instagram';
+
 CREATE TABLE cos.accounts (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	platform text NOT NULL REFERENCES cos.platforms (name),
@@ -49,10 +67,44 @@ CREATE TABLE cos.accounts (
 	cooldown_until timestamptz,
 	last_used_at timestamptz,
 	daily_quota integer CHECK (daily_quota > 0),
+	quota_used integer NOT NULL DEFAULT 0,
+	quota_day date,
+	last_error text,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE cos.accounts IS
-'Credentials the workers use: the YouTube Data API key (kind api_key), Instagram session cookies (kind cookie: secret is the Cookie header, app_id the X-IG-App-ID header).  Secrets are readable by superusers only.';
+'Credentials the workers use: the YouTube Data API key (kind api_key), Instagram session cookies (kind cookie: secret is the Cookie header, app_id the X-IG-App-ID header).  Workers take the least recently used account not cooling down and within its daily_quota (requests made with it on quota_day, in the platform''s quota_time_zone); an account the platform blocked rests until cooldown_until.  Secrets are readable by superusers only: others use cos.account_status.';
+
+CREATE TABLE cos.proxies (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	url text NOT NULL UNIQUE
+		CHECK (url ~ '^(http|https|socks5|socks5h)://[^/]+/?$'),
+	label text,
+	active boolean NOT NULL DEFAULT true,
+	cooldown_until timestamptz,
+	failures integer NOT NULL DEFAULT 0,
+	last_error text,
+	last_used_at timestamptz,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE cos.proxies IS
+'Outgoing proxies (http, https, socks5; credentials in the URL as user:password@).  Each request of a platform with use_proxies goes through the least recently used proxy that is active and not cooling down; a proxy rests after the platform blocked a request through it, or after 3 network failures in a row.  With no usable proxy, requests go direct.  URLs are readable by superusers only: others use cos.proxy_status.';
+
+-- What non-superusers may see of accounts and proxies: no secrets.
+CREATE VIEW cos.account_status AS
+SELECT id, platform, kind, label, active, cooldown_until, last_used_at, daily_quota,
+	   quota_used, quota_day, last_error,
+	   '…' || right(secret, 4) AS secret_hint, created_at
+  FROM cos.accounts;
+COMMENT ON VIEW cos.account_status IS
+'cos.accounts without the secrets (their last 4 characters only), for dashboards and roles that must not read credentials.';
+
+CREATE VIEW cos.proxy_status AS
+SELECT id, regexp_replace(url, '//[^@/]*@', '//***@') AS url, label, active, cooldown_until,
+	   failures, last_error, last_used_at, created_at
+  FROM cos.proxies;
+COMMENT ON VIEW cos.proxy_status IS
+'cos.proxies with the credentials in their URLs masked, for dashboards and roles that must not read them.';
 
 CREATE TABLE cos.schedule_slots (
 	id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -225,10 +277,31 @@ CREATE TABLE cos.runs (
 	jobs_done integer NOT NULL DEFAULT 0,
 	jobs_failed integer NOT NULL DEFAULT 0,
 	jobs_retried integer NOT NULL DEFAULT 0,
-	note text
+	note text,
+	-- why some of its queued jobs cannot go out now (no usable account, …);
+	-- kept up to date by tick(), NULL when nothing waits
+	waiting text
 );
 COMMENT ON TABLE cos.runs IS
 'One row per collection run: a schedule slot''s instant (slot, unique) or a manual run_now (slot NULL), and its job counts.';
+
+-- A batch: the jobs of one run on a batched platform (Instagram) that one
+-- account collects; one worker claims the whole batch.
+CREATE TABLE cos.batches (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	run_id bigint REFERENCES cos.runs (id) ON DELETE CASCADE,
+	platform text NOT NULL REFERENCES cos.platforms (name),
+	account_id bigint REFERENCES cos.accounts (id) ON DELETE SET NULL,
+	state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'claimed', 'done')),
+	claimed_by integer,
+	claimed_at timestamptz,
+	releases integer NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK ((state = 'claimed') = (claimed_by IS NOT NULL))
+);
+CREATE INDEX batches_open ON cos.batches (id) WHERE state <> 'done';
+COMMENT ON TABLE cos.batches IS
+'Batches of a run''s jobs on a batched platform (Instagram): one per account, claimed whole by one fetch worker (claimed_by), done when none of its jobs is open.  cos.release_batch() and tick (after cos.batch_timeout) give a stuck batch back.';
 
 CREATE TABLE cos.jobs (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -244,6 +317,10 @@ CREATE TABLE cos.jobs (
 	max_attempts integer NOT NULL DEFAULT 3,
 	locked_until timestamptz,
 	locked_by integer,
+	batch_id bigint REFERENCES cos.batches (id) ON DELETE SET NULL,
+	-- the account and proxy the current attempt uses
+	account_id bigint REFERENCES cos.accounts (id) ON DELETE SET NULL,
+	proxy_id bigint REFERENCES cos.proxies (id) ON DELETE SET NULL,
 	last_error text,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	finished_at timestamptz,
@@ -256,6 +333,7 @@ COMMENT ON TABLE cos.jobs IS
 CREATE INDEX jobs_due ON cos.jobs (run_at) WHERE state = 'queued';
 CREATE INDEX jobs_running ON cos.jobs (locked_until) WHERE state = 'running';
 CREATE INDEX jobs_run ON cos.jobs (run_id);
+CREATE INDEX jobs_batch ON cos.jobs (batch_id) WHERE batch_id IS NOT NULL;
 -- Single flight: one open job per target.
 CREATE UNIQUE INDEX jobs_open_target ON cos.jobs (coalesce(channel_id, 0), coalesce(video_id, 0))
 	WHERE state IN ('queued', 'running');
@@ -277,23 +355,63 @@ COMMENT ON TABLE cos.fetch_log IS
 'One row per HTTP request a worker made: the URL (API keys redacted), HTTP status, outcome (ok, unavailable, private, blocked, error, http_error, network_error, timeout, too_large) and the reason.';
 CREATE INDEX fetch_log_at ON cos.fetch_log (at);
 
+-- The accounts a worker may use now: active, not cooling down, and within
+-- their daily quota (the day in the platform's quota_time_zone).
+CREATE VIEW cos._usable_accounts AS
+SELECT a.*
+  FROM cos.accounts a JOIN cos.platforms p ON p.name = a.platform
+ WHERE a.active AND (a.cooldown_until IS NULL OR a.cooldown_until <= now())
+   AND (a.daily_quota IS NULL OR a.quota_day IS DISTINCT FROM (now() AT TIME ZONE p.quota_time_zone)::date
+		OR a.quota_used < a.daily_quota);
+COMMENT ON VIEW cos._usable_accounts IS
+'Private: accounts that are active, not cooling down and within their daily quota.';
+
 -- Claims up to n due jobs for fetch worker "worker": queued jobs whose run_at
 -- has come, and running jobs whose visibility timeout has passed (their
 -- worker died).  Each claim bumps attempts, which the worker later presents
--- as its token when it writes the job's end.
+-- as its token when it writes the job's end.  Jobs of a batch go only to the
+-- worker that claimed the batch (one new batch per call); jobs that need an
+-- account wait while their platform has none usable.  Accounts and proxies
+-- are dealt out round robin, least recently used first.
 CREATE FUNCTION cos._claim(n integer, visibility_s double precision, worker integer)
 RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integer,
 			   platform text, is_video boolean, target_id bigint, external_id text,
 			   handle text, platform_id text, web_base text, api_base text, user_agent text,
 			   connect_timeout_ms integer, timeout_ms integer, max_concurrency integer,
-			   account_kind text, secret text, app_id text)
-LANGUAGE sql
+			   account_kind text, secret text, app_id text,
+			   account_id bigint, proxy_id bigint, proxy_url text, requests_per_second real,
+			   pending boolean, target_url text, short_link_base text)
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	ids bigint[];
+BEGIN
+	-- this worker's batches with no open job left are done
+	UPDATE cos.batches b SET state = 'done', claimed_by = NULL
+	 WHERE b.state = 'claimed' AND b.claimed_by = worker
+	   AND NOT EXISTS (SELECT 1 FROM cos.jobs j
+					    WHERE j.batch_id = b.id AND j.state IN ('queued', 'running'));
+	-- take over one open batch that has a due job
+	UPDATE cos.batches b SET state = 'claimed', claimed_by = worker, claimed_at = now()
+	 WHERE b.id = (SELECT b2.id FROM cos.batches b2
+					WHERE b2.state = 'open'
+					  AND EXISTS (SELECT 1 FROM cos.jobs j
+								   WHERE j.batch_id = b2.id AND j.state = 'queued'
+									 AND j.run_at <= now())
+					ORDER BY b2.id LIMIT 1
+					  FOR UPDATE SKIP LOCKED);
+
 	WITH c AS (
 		SELECT j.id FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform AND p.enabled
-		 WHERE (j.state = 'queued' AND j.run_at <= now())
-			OR (j.state = 'running' AND j.locked_until < now())
+		 WHERE ((j.state = 'queued' AND j.run_at <= now())
+				OR (j.state = 'running' AND j.locked_until < now()))
+		   AND (j.batch_id IS NULL
+				OR EXISTS (SELECT 1 FROM cos.batches b
+							WHERE b.id = j.batch_id AND b.state = 'claimed' AND b.claimed_by = worker))
+		   AND (p.needs_account = 'never'
+				OR (p.needs_account = 'channels' AND j.video_id IS NOT NULL)
+				OR EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = j.platform))
 		 ORDER BY j.run_at
 		 LIMIT n
 		   FOR UPDATE OF j SKIP LOCKED
@@ -301,25 +419,177 @@ AS $$
 		UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = worker,
 			   locked_until = now() + make_interval(secs => visibility_s)
 		  FROM c WHERE j.id = c.id
-		RETURNING j.*
+		RETURNING j.id
 	)
-	SELECT u.id, u.attempts, coalesce(u.run_id, 0), u.max_attempts, u.platform,
-		   u.video_id IS NOT NULL, coalesce(u.video_id, u.channel_id),
+	SELECT array_agg(u.id) INTO ids FROM u;
+	IF ids IS NULL THEN
+		RETURN;
+	END IF;
+	-- a batch's claimed_at is its last activity (tick releases idle ones)
+	UPDATE cos.batches b SET claimed_at = now()
+	 WHERE b.id IN (SELECT j.batch_id FROM cos.jobs j WHERE j.id = ANY (ids));
+
+	WITH k AS (
+		SELECT j.id, j.platform, j.batch_id,
+			   row_number() OVER (PARTITION BY j.platform ORDER BY j.id) - 1 AS rn,
+			   row_number() OVER (ORDER BY j.id) - 1 AS rn_all
+		  FROM cos.jobs j WHERE j.id = ANY (ids)
+	), acc AS (
+		SELECT a.id, a.platform,
+			   row_number() OVER (PARTITION BY a.platform ORDER BY a.last_used_at NULLS FIRST, a.id) - 1 AS k,
+			   count(*) OVER (PARTITION BY a.platform) AS cnt
+		  FROM cos._usable_accounts a
+	), px AS (
+		SELECT x.id, row_number() OVER (ORDER BY x.last_used_at NULLS FIRST, x.id) - 1 AS k,
+			   count(*) OVER () AS cnt
+		  FROM cos.proxies x
+		 WHERE x.active AND (x.cooldown_until IS NULL OR x.cooldown_until <= now())
+	), pick AS (
+		SELECT k.id, coalesce(ba.id, a.id) AS account_id,
+			   CASE WHEN p.use_proxies THEN x.id END AS proxy_id
+		  FROM k JOIN cos.platforms p ON p.name = k.platform
+		  LEFT JOIN cos.batches b ON b.id = k.batch_id
+		  LEFT JOIN cos._usable_accounts ba ON ba.id = b.account_id
+		  LEFT JOIN acc a ON a.platform = k.platform AND a.k = k.rn % a.cnt
+		  LEFT JOIN px x ON x.k = k.rn_all % x.cnt
+	)
+	UPDATE cos.jobs j SET account_id = pick.account_id, proxy_id = pick.proxy_id
+	  FROM pick WHERE j.id = pick.id;
+
+	-- least recently used: a hint only, so rows another worker holds are
+	-- skipped.  Each row is stamped with its last place in this claim (in
+	-- microseconds after now()), so the next claim goes on where this one
+	-- stopped instead of starting again from the lowest id.
+	UPDATE cos.accounts a SET last_used_at = now() + make_interval(secs => u.pos / 1e6)
+	  FROM (SELECT j.account_id, max(j.pos) AS pos
+			  FROM (SELECT j.account_id, row_number() OVER (ORDER BY j.id) AS pos
+					  FROM cos.jobs j WHERE j.id = ANY (ids)) j
+			 GROUP BY j.account_id) u
+	 WHERE a.id = u.account_id
+	   AND a.id IN (SELECT a2.id FROM cos.accounts a2
+					 WHERE a2.id IN (SELECT j.account_id FROM cos.jobs j WHERE j.id = ANY (ids))
+					 ORDER BY a2.id FOR UPDATE SKIP LOCKED);
+	UPDATE cos.proxies x SET last_used_at = now() + make_interval(secs => u.pos / 1e6)
+	  FROM (SELECT j.proxy_id, max(j.pos) AS pos
+			  FROM (SELECT j.proxy_id, row_number() OVER (ORDER BY j.id) AS pos
+					  FROM cos.jobs j WHERE j.id = ANY (ids)) j
+			 GROUP BY j.proxy_id) u
+	 WHERE x.id = u.proxy_id
+	   AND x.id IN (SELECT x2.id FROM cos.proxies x2
+					 WHERE x2.id IN (SELECT j.proxy_id FROM cos.jobs j WHERE j.id = ANY (ids))
+					 ORDER BY x2.id FOR UPDATE SKIP LOCKED);
+
+	RETURN QUERY
+	SELECT j.id, j.attempts, coalesce(j.run_id, 0), j.max_attempts, j.platform,
+		   j.video_id IS NOT NULL, coalesce(j.video_id, j.channel_id),
 		   coalesce(v.external_id, ch.external_id, ''), coalesce(v.handle, ch.handle),
 		   ch.platform_id,
 		   p.web_base, p.api_base, p.user_agent, p.connect_timeout_ms, p.timeout_ms,
-		   p.max_concurrency, a.kind, a.secret, a.app_id
-	  FROM u JOIN cos.platforms p ON p.name = u.platform
-	  LEFT JOIN cos.videos v ON v.id = u.video_id
-	  LEFT JOIN cos.channels ch ON ch.id = u.channel_id
-	  LEFT JOIN LATERAL (
-			SELECT a.kind, a.secret, a.app_id FROM cos.accounts a
-			 WHERE a.platform = u.platform AND a.active
-			   AND (a.cooldown_until IS NULL OR a.cooldown_until < now())
-			 ORDER BY a.last_used_at NULLS FIRST, a.id LIMIT 1) a ON true
+		   p.max_concurrency, a.kind, a.secret, a.app_id,
+		   j.account_id, j.proxy_id, x.url, p.requests_per_second,
+		   coalesce(v.status, ch.status) = 'pending', coalesce(v.url, ch.url), p.short_link_base
+	  FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform
+	  LEFT JOIN cos.videos v ON v.id = j.video_id
+	  LEFT JOIN cos.channels ch ON ch.id = j.channel_id
+	  LEFT JOIN cos.accounts a ON a.id = j.account_id
+	  LEFT JOIN cos.proxies x ON x.id = j.proxy_id
+	 WHERE j.id = ANY (ids);
+END
 $$;
 COMMENT ON FUNCTION cos._claim(integer, double precision, integer) IS
-'Private: claims up to n due jobs for a fetch worker (FOR UPDATE SKIP LOCKED, visibility timeout) and returns what it needs to fetch them.';
+'Private: claims up to n due jobs for a fetch worker (FOR UPDATE SKIP LOCKED, visibility timeout; batches whole; jobs needing an account only while one is usable), deals out accounts and proxies least recently used first, and returns what the worker needs to fetch them.';
+
+-- Records what the workers' requests did to the accounts and proxies they
+-- used: requests counted against daily quotas; a block puts the proxy it
+-- went through (else the account) into its platform's cooldown; three
+-- network failures in a row rest a proxy.  report is a JSON array of
+-- {"account", "proxy", "requests", "blocked", "network_error", "error"}.
+-- Rows are updated in id order, accounts first, so two workers never wait
+-- on each other in a cycle.
+CREATE FUNCTION cos._record_usage(report jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT x.account, sum(coalesce(x.requests, 0))::integer AS requests,
+			   bool_or(coalesce(x.blocked, false) AND x.proxy IS NULL) AS blocked,
+			   max(x.error) FILTER (WHERE x.blocked AND x.proxy IS NULL) AS error
+		  FROM jsonb_to_recordset(report) AS x(account bigint, proxy bigint, requests integer,
+											   blocked boolean, network_error boolean, error text)
+		 WHERE x.account IS NOT NULL
+		 GROUP BY x.account ORDER BY x.account
+	LOOP
+		UPDATE cos.accounts a
+		   SET quota_used = CASE WHEN a.quota_day = (now() AT TIME ZONE p.quota_time_zone)::date
+								 THEN a.quota_used ELSE 0 END + r.requests,
+			   quota_day = (now() AT TIME ZONE p.quota_time_zone)::date,
+			   cooldown_until = CASE WHEN r.blocked THEN now() + p.cooldown ELSE a.cooldown_until END,
+			   last_error = CASE WHEN r.blocked THEN r.error ELSE a.last_error END
+		  FROM cos.platforms p
+		 WHERE a.id = r.account AND p.name = a.platform;
+	END LOOP;
+
+	FOR r IN
+		SELECT x.proxy, bool_or(coalesce(x.blocked, false)) AS blocked,
+			   bool_or(NOT coalesce(x.network_error, false)) AS reached,
+			   count(*) FILTER (WHERE x.network_error)::integer AS failures,
+			   max(x.error) FILTER (WHERE x.blocked OR x.network_error) AS error,
+			   max(p.cooldown) AS cooldown
+		  FROM jsonb_to_recordset(report) AS x(account bigint, proxy bigint, requests integer,
+											   blocked boolean, network_error boolean, error text,
+											   platform text)
+		  LEFT JOIN cos.platforms p ON p.name = x.platform
+		 WHERE x.proxy IS NOT NULL
+		 GROUP BY x.proxy ORDER BY x.proxy
+	LOOP
+		UPDATE cos.proxies x
+		   SET failures = CASE WHEN r.reached AND NOT r.blocked THEN 0 ELSE x.failures + r.failures END,
+			   cooldown_until = CASE
+					WHEN r.blocked THEN now() + coalesce(r.cooldown, '15 minutes')
+					WHEN NOT r.reached AND x.failures + r.failures >= 3
+						THEN now() + coalesce(r.cooldown, '15 minutes')
+					ELSE x.cooldown_until END,
+			   last_error = coalesce(r.error, x.last_error)
+		 WHERE x.id = r.proxy;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION cos._record_usage(jsonb) IS
+'Private: the fetch workers report what their requests did to accounts (quota, blocks) and proxies (blocks, network failures).';
+
+-- Gives a stuck batch back: its running jobs return to the queue (their
+-- attempt stays counted) and any worker may claim the batch again.
+CREATE FUNCTION cos.release_batch(batch_id bigint)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n integer;
+BEGIN
+	UPDATE cos.batches b SET state = 'open', claimed_by = NULL, claimed_at = NULL,
+		   releases = b.releases + 1
+	 WHERE b.id = release_batch.batch_id AND b.state = 'claimed';
+	IF NOT FOUND THEN
+		IF NOT EXISTS (SELECT 1 FROM cos.batches b WHERE b.id = release_batch.batch_id) THEN
+			RAISE EXCEPTION 'batch % does not exist', batch_id
+				USING ERRCODE = 'no_data_found';
+		END IF;
+		RETURN 0;
+	END IF;
+	UPDATE cos.jobs j SET state = 'queued', locked_until = NULL, locked_by = NULL
+	 WHERE j.batch_id = release_batch.batch_id AND j.state = 'running';
+	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM cos._wake();
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION cos.release_batch(bigint) IS
+'Admin: frees a stuck batch (one a worker claimed and does not finish): its running jobs go back to the queue, without duplicates, and any worker may claim the batch again.  Returns the number of jobs put back; 0 when the batch was not claimed.  Raises no_data_found for an unknown batch.  tick() does the same for batches claimed longer than cos.batch_timeout.';
 
 ------------------------------------------------------------------------------
 -- C functions
@@ -409,6 +679,64 @@ $$;
 COMMENT ON FUNCTION cos.add_video(text, bigint) IS
 'Starts tracking the video a public URL names (watch?v=, youtu.be/, /shorts/, TikTok /@user/video/…, short links kept as pending, …) and returns its id.  Raises invalid_parameter_value for an unsupported or malformed URL, or a channel URL.';
 
+-- A short link (pending video) the worker resolved to external_id: the row
+-- takes that id, or, when the video already has a row, is merged into it
+-- (tracked and owner carried over, jobs moved; an open job of the pending
+-- row is closed when the survivor has its own).  Returns the surviving id.
+CREATE FUNCTION cos._resolve_video(pending_id bigint, external_id text, handle text, url text)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	pv cos.videos;
+	keep bigint;
+BEGIN
+	SELECT * INTO pv FROM cos.videos v WHERE v.id = pending_id FOR UPDATE;
+	IF NOT FOUND OR pv.status <> 'pending' THEN
+		RETURN pending_id;
+	END IF;
+	SELECT v.id INTO keep FROM cos.videos v
+	 WHERE v.platform = pv.platform AND v.external_id = _resolve_video.external_id
+	   FOR UPDATE;
+	IF keep IS NULL THEN
+		BEGIN
+			UPDATE cos.videos v SET external_id = _resolve_video.external_id,
+				   handle = coalesce(_resolve_video.handle, v.handle), url = _resolve_video.url,
+				   status = 'ok'
+			 WHERE v.id = pending_id;
+			RETURN pending_id;
+		EXCEPTION WHEN unique_violation THEN
+			-- another worker just gave a short link to the same video this id
+			SELECT v.id INTO keep FROM cos.videos v
+			 WHERE v.platform = pv.platform AND v.external_id = _resolve_video.external_id
+			   FOR UPDATE;
+		END;
+	END IF;
+
+	UPDATE cos.videos v SET tracked = v.tracked OR pv.tracked, owner = coalesce(v.owner, pv.owner),
+		   handle = coalesce(v.handle, _resolve_video.handle)
+	 WHERE v.id = keep;
+	-- single flight: the survivor keeps its own open job, the other one ends
+	WITH closed AS (
+		UPDATE cos.jobs j SET state = 'done', finished_at = now(), locked_until = NULL,
+			   last_error = format('short link resolved to video %s, collected by its own job', keep)
+		 WHERE j.video_id = pending_id AND j.state IN ('queued', 'running')
+		   AND EXISTS (SELECT 1 FROM cos.jobs k WHERE k.video_id = keep AND k.state IN ('queued', 'running'))
+		RETURNING j.run_id
+	)
+	UPDATE cos.runs r SET jobs_done = r.jobs_done + c.n
+	  FROM (SELECT closed.run_id, count(*) AS n FROM closed WHERE closed.run_id IS NOT NULL
+			 GROUP BY closed.run_id) c
+	 WHERE r.id = c.run_id;
+	UPDATE cos.jobs j SET video_id = keep WHERE j.video_id = pending_id;
+	DELETE FROM cos.videos v WHERE v.id = pending_id;
+	RETURN keep;
+END
+$$;
+COMMENT ON FUNCTION cos._resolve_video(bigint, text, text, text) IS
+'Private: gives a resolved short link its canonical id, or merges it into the row the video already has; returns the surviving video id.';
+
 ------------------------------------------------------------------------------
 -- Planning: runs and the queue
 ------------------------------------------------------------------------------
@@ -423,8 +751,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n integer;
+	bp record;
 BEGIN
-	-- pending targets (short links not resolved yet) are not collected
+	-- pending videos (short links) are collected too: the worker resolves
+	-- the link first
 	WITH targets AS (
 		SELECT c.platform, c.id AS channel_id, NULL::bigint AS video_id
 		  FROM cos.channels c JOIN cos.platforms p ON p.name = c.platform
@@ -433,7 +763,7 @@ BEGIN
 		UNION ALL
 		SELECT v.platform, NULL, v.id
 		  FROM cos.videos v JOIN cos.platforms p ON p.name = v.platform
-		 WHERE v.tracked AND p.enabled AND v.status = 'ok'
+		 WHERE v.tracked AND p.enabled AND v.status IN ('ok', 'pending')
 		   AND (only_platform IS NULL OR v.platform = only_platform)
 	), ranked AS (
 		SELECT t.*, row_number() OVER (PARTITION BY t.platform
@@ -455,6 +785,36 @@ BEGIN
 		RETURNING 1
 	)
 	SELECT count(*) INTO n FROM ins;
+
+	-- batched platforms (Instagram): the run's jobs dealt out in turn to one
+	-- batch per active account (one batch without an account when none is)
+	FOR bp IN SELECT p.name FROM cos.platforms p
+			   WHERE p.batched AND p.enabled AND (only_platform IS NULL OR p.name = only_platform)
+				 AND EXISTS (SELECT 1 FROM cos.jobs j
+							  WHERE j.run_id = _enqueue_run.run_id AND j.platform = p.name
+								AND j.batch_id IS NULL AND j.state = 'queued')
+	LOOP
+		WITH acc AS (
+			SELECT a.id FROM cos.accounts a WHERE a.platform = bp.name AND a.active
+			UNION ALL
+			SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM cos.accounts a
+										   WHERE a.platform = bp.name AND a.active)
+		), b AS (
+			INSERT INTO cos.batches (run_id, platform, account_id)
+			SELECT _enqueue_run.run_id, bp.name, acc.id FROM acc ORDER BY acc.id
+			RETURNING id
+		), bk AS (
+			SELECT b.id, row_number() OVER (ORDER BY b.id) - 1 AS k, count(*) OVER () AS cnt FROM b
+		), jk AS (
+			SELECT j.id, row_number() OVER (ORDER BY j.run_at, j.id) - 1 AS k
+			  FROM cos.jobs j
+			 WHERE j.run_id = _enqueue_run.run_id AND j.platform = bp.name
+			   AND j.batch_id IS NULL AND j.state = 'queued'
+		)
+		UPDATE cos.jobs j SET batch_id = bk.id
+		  FROM jk JOIN bk ON bk.k = jk.k % bk.cnt
+		 WHERE j.id = jk.id;
+	END LOOP;
 
 	UPDATE cos.runs SET jobs_total = jobs_total + n,
 		   status = CASE WHEN jobs_total + n = 0 THEN 'done' ELSE status END,
@@ -548,6 +908,38 @@ BEGIN
 		PERFORM cos._wake();
 	END IF;
 
+	-- batches whose worker took no job from them for cos.batch_timeout
+	PERFORM cos.release_batch(b.id) FROM cos.batches b
+	 WHERE b.state = 'claimed'
+	   AND b.claimed_at < at - current_setting('cos.batch_timeout')::interval;
+
+	-- why jobs of a running run wait: no usable account for their platform
+	UPDATE cos.runs r SET waiting = w.why
+	  FROM (SELECT r2.id, string_agg(format('%s %s job(s) wait for a usable %s account (%s)',
+							q.n, q.platform, q.platform,
+							CASE WHEN q.active = 0 THEN 'none is active: add one to cos.accounts'
+								 WHEN q.back IS NOT NULL
+									THEN format('%s active, all cooling down or out of quota; the first cooldown ends at %s',
+												q.active, q.back)
+								 ELSE format('%s active, all out of their daily quota until midnight %s',
+											 q.active, q.zone) END), '; ' ORDER BY q.platform)
+						FILTER (WHERE q.platform IS NOT NULL) AS why
+			  FROM cos.runs r2
+			  LEFT JOIN LATERAL (
+					SELECT j.platform, count(*) AS n,
+						   (SELECT count(*) FROM cos.accounts a WHERE a.platform = j.platform AND a.active) AS active,
+						   (SELECT min(a.cooldown_until) FROM cos.accounts a
+							 WHERE a.platform = j.platform AND a.active AND a.cooldown_until > now()) AS back,
+						   min(p.quota_time_zone) AS zone
+					  FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform
+					 WHERE j.run_id = r2.id AND j.state = 'queued'
+					   AND (p.needs_account = 'always' OR (p.needs_account = 'channels' AND j.channel_id IS NOT NULL))
+					   AND NOT EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = j.platform)
+					 GROUP BY j.platform) q ON true
+			 WHERE r2.status = 'running'
+			 GROUP BY r2.id) w
+	 WHERE r.id = w.id AND r.waiting IS DISTINCT FROM w.why;
+
 	-- retention: finished jobs and the fetch log (runs keep their counts)
 	DELETE FROM cos.jobs
 	 WHERE state IN ('done', 'failed', 'dead') AND finished_at < at - retention;
@@ -563,12 +955,13 @@ SELECT r.id, r.slot, r.kind, r.platform, r.started_at,
 	   r.jobs_total, r.jobs_done, r.jobs_failed, r.jobs_retried,
 	   count(j.id) FILTER (WHERE j.state = 'running') AS jobs_running,
 	   count(j.id) FILTER (WHERE j.state = 'queued') AS jobs_queued,
-	   round(100.0 * (r.jobs_done + r.jobs_failed) / nullif(r.jobs_total, 0), 1) AS percent_done
+	   round(100.0 * (r.jobs_done + r.jobs_failed) / nullif(r.jobs_total, 0), 1) AS percent_done,
+	   r.waiting
   FROM cos.runs r LEFT JOIN cos.jobs j ON j.run_id = r.id
  WHERE r.status = 'running'
  GROUP BY r.id;
 COMMENT ON VIEW cos.run_progress IS
-'The runs in progress: job counts, jobs running and queued now, and the share finished (done or failed) in percent.';
+'The runs in progress: job counts, jobs running and queued now, the share finished (done or failed) in percent, and why jobs wait (waiting: no usable account), as tick last saw it.';
 
 CREATE FUNCTION cos.wait_idle(timeout interval DEFAULT '60 s')
 RETURNS boolean
@@ -581,9 +974,15 @@ BEGIN
 	LOOP
 		-- a retry waiting out its backoff counts as pending work; a job of a
 		-- scheduled run spread into the future does not
-		IF NOT EXISTS (SELECT 1 FROM cos.jobs
-						WHERE state = 'running'
-						   OR (state = 'queued' AND (run_at <= clock_timestamp() OR attempts > 0))) THEN
+		IF NOT EXISTS (SELECT 1 FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform
+						WHERE j.state = 'running'
+						   OR (j.state = 'queued' AND (j.run_at <= clock_timestamp() OR j.attempts > 0)
+							   AND p.enabled
+							   -- jobs waiting for an account are not pending work
+							   AND (p.needs_account = 'never'
+									OR (p.needs_account = 'channels' AND j.video_id IS NOT NULL)
+									OR EXISTS (SELECT 1 FROM cos._usable_accounts a
+												WHERE a.platform = j.platform)))) THEN
 			RETURN true;
 		END IF;
 		IF clock_timestamp() >= deadline THEN
@@ -594,7 +993,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos.wait_idle(interval) IS
-'Waits until no job is due, running or waiting to be retried (jobs spread into the future by a schedule slot do not count), up to timeout; returns false if the timeout came first.  For tests and the demo.';
+'Waits until no job is due, running or waiting to be retried (jobs spread into the future by a schedule slot, and jobs waiting for a usable account, do not count), up to timeout; returns false if the timeout came first.  For tests and the demo.';
 
 ------------------------------------------------------------------------------
 -- Privileges and pg_dump
@@ -611,6 +1010,8 @@ GRANT EXECUTE ON FUNCTION cos.parse_url(text), cos.extract(text, bytea) TO PUBLI
 -- two default slots, and installed_at (a restore counts as a new install).
 SELECT pg_catalog.pg_extension_config_dump('cos.platforms', 'WHERE false');
 SELECT pg_catalog.pg_extension_config_dump('cos.accounts', '');
+SELECT pg_catalog.pg_extension_config_dump('cos.proxies', '');
+SELECT pg_catalog.pg_extension_config_dump('cos.batches', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.schedule_slots', 'WHERE id > 2');
 SELECT pg_catalog.pg_extension_config_dump('cos._meta', 'WHERE key <> ''installed_at''');
 SELECT pg_catalog.pg_extension_config_dump('cos.channels', '');
@@ -628,7 +1029,7 @@ DO $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['accounts', 'schedule_slots', 'channels', 'videos', 'runs', 'jobs', 'fetch_log'] LOOP
+	FOREACH t IN ARRAY ARRAY['accounts', 'proxies', 'batches', 'schedule_slots', 'channels', 'videos', 'runs', 'jobs', 'fetch_log'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cos.' || t, 'id'), '');
 	END LOOP;
 END

@@ -61,6 +61,10 @@
 #   /ratelimit/...      429, Retry-After: 2, text/plain
 #   /ratelimit/youtube/...  429, Retry-After: 2, body youtube/error_too_many_requests_captcha.html
 #   /redirect/<route>   302 to /<route>;  /redirect-loop/  302 to itself forever
+#   /tiktok-short/<code>/  301 to a TikTok video URL (ZMe2eOne1, ZMe2eDup2), to another
+#                       short link (ZMe2eHop3), else 404 (synthetic: no capture exists)
+#   Absolute-form requests ("GET http://127.0.0.1:PORT/... HTTP/1.1") are served
+#   like any other: the server doubles as the HTTP proxy the tests give Cos.
 #   (no /truncated/ route; a transfer cut short can be had with /slow/ and a
 #   client timeout below 3 s)
 #

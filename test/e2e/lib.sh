@@ -9,6 +9,8 @@
 #   fixtures_start           start the loopback fixture server (nginx)
 #   fixtures_stop
 #   point_platforms          set every platform's base URLs to the fixture server
+#   expect NAME SQL EXPECTED one TAP-style assertion (counts in passed/failed)
+#   wait_for_server          wait until the cluster accepts connections again
 
 set -euo pipefail
 
@@ -57,7 +59,8 @@ fsync = off
 log_line_prefix = '%m [%p] %b '
 $extra_conf
 CONF
-	as_pg "$PGBIN/pg_ctl" -D "$COS_E2E_DIR/pg/data" -l "$COS_E2E_DIR/pg/server.log" -w start >/dev/null
+	# 9>&-: the server must not inherit the install lock the demo holds on fd 9
+	as_pg "$PGBIN/pg_ctl" -D "$COS_E2E_DIR/pg/data" -l "$COS_E2E_DIR/pg/server.log" -w start >/dev/null 9>&-
 	as_pg "$PGBIN/createdb" -U postgres -h "$PGHOST" -p "$PGPORT" cos
 }
 
@@ -95,6 +98,34 @@ UPDATE cos.platforms SET web_base = '$FIXTURE_URL/' || name,
        api_base = CASE name WHEN 'youtube' THEN '$FIXTURE_URL/youtube-api'
                             WHEN 'instagram' THEN '$FIXTURE_URL/instagram-api'
                             WHEN 'likee' THEN '$FIXTURE_URL/likee-api' END,
-       timeout_ms = 10000;
+       timeout_ms = 10000, requests_per_second = 1000;
 SQL
+}
+
+passed=0
+failed=0
+# expect NAME SQL EXPECTED: one assertion, printed TAP style
+expect() {
+	local got
+	got="$(cluster_psql -At -c "$2" 2>&1)" || true
+	if [ "$got" = "$3" ]; then
+		passed=$((passed + 1))
+		echo "ok - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $1"
+		echo "#   expected: $3"
+		echo "#   got:      $got"
+	fi
+}
+
+# waits until the server accepts connections again (after a crash restart)
+wait_for_server() {
+	local i
+	for i in $(seq 1 120); do
+		if cluster_psql -At -c "SELECT 1" >/dev/null 2>&1; then return 0; fi
+		sleep 0.5
+	done
+	echo "server did not come back" >&2
+	return 1
 }

@@ -14,8 +14,6 @@ export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-e2e.XXXXXX)}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-passed=0
-failed=0
 on_exit() {
 	local rc=$?
 	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
@@ -26,32 +24,6 @@ on_exit() {
 	fixtures_stop
 }
 trap on_exit EXIT
-
-# expect NAME SQL EXPECTED: one assertion, printed TAP style
-expect() {
-	local got
-	got="$(cluster_psql -At -c "$2" 2>&1)" || true
-	if [ "$got" = "$3" ]; then
-		passed=$((passed + 1))
-		echo "ok - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $1"
-		echo "#   expected: $3"
-		echo "#   got:      $got"
-	fi
-}
-
-# waits until the server accepts connections again (after a crash restart)
-wait_for_server() {
-	local i
-	for i in $(seq 1 120); do
-		if cluster_psql -At -c "SELECT 1" >/dev/null 2>&1; then return 0; fi
-		sleep 0.5
-	done
-	echo "server did not come back" >&2
-	return 1
-}
 
 fixtures_start
 cluster_start "cos.channel_max_videos = 10"

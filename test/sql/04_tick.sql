@@ -9,7 +9,7 @@ SELECT cos.tick('2030-03-10 08:59:00+00');
 SELECT slot, kind, status, jobs_total FROM cos.runs WHERE kind = 'scheduled' ORDER BY slot;
 
 -- 09:00 UTC = 12:00 Moscow: the slot's run opens and every target is enqueued
--- (but the vm.tiktok.com short link added in 02_targets: it is pending)
+-- (the vm.tiktok.com short link added in 02_targets too: the worker resolves it first)
 SELECT cos.tick('2030-03-10 09:00:30+00') AS enqueued;
 -- tick created the history partitions of that month and the next two
 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

@@ -160,6 +160,6 @@ SELECT pg_temp.fails(format('SELECT cos_api.login(%L)', :'bob'));
 RESET ROLE;
 UPDATE cos.users SET status = 'active' WHERE telegram_id = 1002;
 
--- the tokens for the next test file (06_api_data)
+-- the tokens for the next test file (08_api_data)
 CREATE TABLE public.api_tokens (name text PRIMARY KEY, token text NOT NULL);
 INSERT INTO public.api_tokens VALUES ('alice', :'alice_token'), ('bob', :'bob_token'), ('carol', :'carol_token');

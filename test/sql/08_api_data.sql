@@ -1,5 +1,5 @@
 -- The mini-app's API, part 2: tracking, cards, series, row security between
--- users, administration.  Users and tokens come from 05_api_auth.
+-- users, administration.  Users and tokens come from 07_api_auth.
 SET timezone = 'UTC';
 -- Runs q as the current role and shows its error as "SQLSTATE: message"
 -- (the SQLSTATE is what the gateway maps to an HTTP status).
