@@ -851,23 +851,23 @@ $$;
 COMMENT ON FUNCTION cos_api.admin_set_role(bigint, text) IS
 'Administrators only: sets a user''s role (cos_user or cos_admin); it takes effect at once for admin checks and in the next token.  Raises 42501 for anyone else, 22023 for another role or a self-demotion, P0002 for an unknown user.';
 
--- A secret shown as its first and last characters only.
+-- A secret shown as its last characters only.
 CREATE FUNCTION cos._mask(secret text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN secret IS NULL THEN NULL
-				WHEN length(secret) >= 16 THEN left(secret, 4) || '…' || right(secret, 4)
+				WHEN length(secret) >= 16 THEN '…' || right(secret, 4)
 				ELSE '…' END
 $$;
 COMMENT ON FUNCTION cos._mask(text) IS
-'Private: a secret masked for display: its first and last 4 characters when at least 16 long, else an ellipsis.';
+'Private: a secret masked for display, as cos.account_status shows it: its last 4 characters when at least 16 long, else an ellipsis.';
 
 CREATE FUNCTION cos_api.admin_accounts()
 RETURNS TABLE (id bigint, platform text, kind text, label text, secret_masked text, app_id text,
 			   active boolean, cooldown_until timestamptz, last_used_at timestamptz,
-			   daily_quota integer, created_at timestamptz)
+			   daily_quota integer, quota_used integer, last_error text, created_at timestamptz)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -876,40 +876,44 @@ BEGIN
 	PERFORM cos._require_admin();
 	RETURN QUERY
 	SELECT a.id, a.platform, a.kind, a.label, cos._mask(a.secret), a.app_id, a.active,
-		   a.cooldown_until, a.last_used_at, a.daily_quota, a.created_at
+		   a.cooldown_until, a.last_used_at, a.daily_quota, a.quota_used, a.last_error, a.created_at
 	  FROM cos.accounts a ORDER BY a.platform, a.id;
 END
 $$;
 COMMENT ON FUNCTION cos_api.admin_accounts() IS
-'Administrators only: the platform accounts the workers use, secrets masked (first and last 4 characters).  Raises 42501 for anyone else.';
+'Administrators only: the platform accounts the workers use, secrets masked (the last 4 characters of a secret of 16 or more), their quota use and last error.  Raises 42501 for anyone else.';
 
 CREATE FUNCTION cos_api.admin_proxies()
-RETURNS SETOF jsonb
+RETURNS TABLE (id bigint, url text, label text, active boolean, cooldown_until timestamptz,
+			   failures integer, last_error text, last_used_at timestamptz, created_at timestamptz)
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM cos._require_admin();
-	IF to_regclass('cos.proxies') IS NULL THEN
-		RETURN;
-	END IF;
-	-- every column, with secret-looking ones masked and credentials in
-	-- URLs (scheme://user:password@host) hidden
-	RETURN QUERY EXECUTE $q$
-		SELECT (SELECT jsonb_object_agg(e.key,
-					CASE WHEN e.key ~* '(secret|passw|token|cookie|key|auth|credential)'
-						 THEN to_jsonb(cos._mask(e.value #>> '{}'))
-						 WHEN jsonb_typeof(e.value) = 'string'
-						 THEN to_jsonb(regexp_replace(e.value #>> '{}', '//[^/@]*@', '//…@'))
-						 ELSE e.value END)
-				  FROM jsonb_each(to_jsonb(p)) e)
-		  FROM cos.proxies p ORDER BY 1
-	$q$;
+	RETURN QUERY
+	SELECT p.id, p.url, p.label, p.active, p.cooldown_until, p.failures, p.last_error,
+		   p.last_used_at, p.created_at
+	  FROM cos.proxy_status p ORDER BY p.id;
 END
 $$;
 COMMENT ON FUNCTION cos_api.admin_proxies() IS
-'Administrators only: the proxies the workers use (one JSON object per proxy), passwords, keys and URL credentials masked; no rows while cos.proxies does not exist.  Raises 42501 for anyone else.';
+'Administrators only: the proxies the workers use, with the credentials in their URLs masked (cos.proxy_status), whether each is active or cooling down, its failures and last error.  Raises 42501 for anyone else.';
+
+CREATE FUNCTION cos_api.admin_release_batch(batch_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM cos._require_admin();
+	RETURN jsonb_build_object('batch_id', batch_id, 'jobs_requeued', cos.release_batch(batch_id));
+END
+$$;
+COMMENT ON FUNCTION cos_api.admin_release_batch(bigint) IS
+'Administrators only: frees a stuck Instagram batch (cos.release_batch): its running jobs go back to the queue.  Returns {batch_id, jobs_requeued}.  Raises 42501 for anyone else, P0002 for an unknown batch.';
 
 CREATE FUNCTION cos_api.admin_runs(lim integer DEFAULT 20)
 RETURNS TABLE (id bigint, slot timestamptz, kind text, platform text, status text,
@@ -999,7 +1003,8 @@ GRANT EXECUTE ON FUNCTION cos_api.me(), cos_api.my_channels(), cos_api.my_videos
 	cos_api.video(bigint), cos_api.video_series(bigint, text, integer)
 	TO cos_user;
 GRANT EXECUTE ON FUNCTION cos_api.admin_users(), cos_api.admin_set_role(bigint, text),
-	cos_api.admin_accounts(), cos_api.admin_proxies(), cos_api.admin_runs(integer),
+	cos_api.admin_accounts(), cos_api.admin_proxies(), cos_api.admin_release_batch(bigint),
+	cos_api.admin_runs(integer),
 	cos_api.admin_summary(integer)
 	TO cos_admin;
 
