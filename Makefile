@@ -33,12 +33,12 @@ REGRESS_OPTS = --inputdir=test --outputdir=test/results \
 	--load-extension=pg_cron --load-extension=cos
 
 PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl libmicrohttpd)
+	-Iextension $(shell pkg-config --cflags libxml-2.0 jansson libcurl libmicrohttpd libcrypto)
 # jansson is linked in statically with its symbols hidden: the postgres
 # binary exports its own json_object() (the SQL function), which would
 # otherwise shadow jansson's, for our calls and jansson's internal ones alike.
 JANSSON_A = $(shell pkg-config --variable=libdir jansson)/libjansson.a
-SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0 libmicrohttpd)
+SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0 libmicrohttpd libcrypto)
 
 EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/regression.* \
 	build sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -64,8 +64,8 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 PURE_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wdeclaration-after-statement -Wmissing-format-attribute -Wimplicit-fallthrough=3 \
 	-Wno-unused-parameter -Iextension \
-	$(shell pkg-config --cflags libxml-2.0 jansson)
-PURE_LIBS = $(shell pkg-config --libs jansson libxml-2.0) -lm
+	$(shell pkg-config --cflags libxml-2.0 jansson libcrypto)
+PURE_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto) -lm
 
 cos-extract: tools/cos-extract.c $(PURE_SRCS) $(wildcard extension/*.h)
 	$(CC) $(PURE_CFLAGS) -o $@ tools/cos-extract.c $(PURE_SRCS) $(PURE_LIBS)

@@ -3,7 +3,7 @@
 # with, if any is missing (needs root, or sudo).
 set -euo pipefail
 pkgs="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
-      libjansson-dev libxml2-dev libmicrohttpd-dev libcmocka-dev pkg-config make gcc nginx-light
+      libjansson-dev libxml2-dev libmicrohttpd-dev libcmocka-dev libssl-dev pkg-config make gcc nginx-light
       libnginx-mod-http-echo python3 curl clang"
 missing=""
 for p in $pkgs; do

@@ -28,6 +28,10 @@ char	   *cos_http_listen = NULL;
 int			cos_http_workers = 1;
 char	   *cos_http_cors_origin = NULL;
 int			cos_http_max_body = 1024 * 1024;
+char	   *cos_bot_token = NULL;
+char	   *cos_jwt_secret = NULL;
+int			cos_init_data_max_age_s = 86400;
+int			cos_jwt_expiry_s = 86400;
 
 CosShared  *cos_shared = NULL;
 
@@ -223,6 +227,30 @@ _PG_init(void)
 							"Larger bodies are answered 413 without being read.",
 							&cos_http_max_body, 1024 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+
+	/*
+	 * The mini-app's API (sql_auth.c).  Superuser-only: a user who could SET
+	 * them could forge or outlive sign-ins.  The secrets are hidden from
+	 * SHOW ALL and pg_settings for everyone else.
+	 */
+	DefineCustomStringVariable("cos.bot_token",
+							   "Telegram bot token: Mini App initData is validated with it.",
+							   NULL, &cos_bot_token, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.jwt_secret",
+							   "Secret the API's JWTs are signed with (HS256, at least 32 bytes; PostgREST's jwt-secret).",
+							   NULL, &cos_jwt_secret, "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.init_data_max_age",
+							"Oldest Telegram initData (by its auth_date) accepted at sign-in.",
+							NULL, &cos_init_data_max_age_s, 86400, 1, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.jwt_expiry",
+							"How long a JWT issued by cos_api.login stays valid.",
+							NULL, &cos_jwt_expiry_s, 86400, 60, 365 * 86400,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("cos");
 

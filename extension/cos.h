@@ -27,6 +27,11 @@ extern int	cos_http_max_body;
 
 #define COS_MAX_HTTP_WORKERS 32
 
+extern char *cos_bot_token;
+extern char *cos_jwt_secret;
+extern int	cos_init_data_max_age_s;
+extern int	cos_jwt_expiry_s;
+
 /* One slot per fetch worker: who holds it and the latch to wake it. */
 typedef struct CosWorkerSlot
 {

@@ -10,7 +10,8 @@
 # fuzz/dict/{json,html,url}.dict plus the string literals (keys, markers)
 # of the extractor of its platform.
 # url_parse is seeded with the URLs quoted in test/unit/test_url.c and
-# test/fixtures/SOURCES.md.
+# test/fixtures/SOURCES.md; auth_tokens with the initData strings of
+# test/sql/07_api_auth.sql and the JWTs of test/unit/test_jwt.c.
 
 set -euo pipefail
 
@@ -65,6 +66,24 @@ seed_family() {
 }
 
 # The URLs quoted in the given files, one seed file each
+# initData lines ("\\set name '...'") as 'i' inputs, JWTs (adjacent string
+# literals joined) as 'j' inputs, and a claims object as a 'c' input
+seed_auth() {
+    local dir=$1 n=0 line
+    sed -n "s/^\\\\set [a-z]* '\\(.*hash=.*\\)'$/\\1/p" "$ROOT/test/sql/07_api_auth.sql" |
+        while IFS= read -r line; do
+            printf 'i%s' "$line" >"$dir/initdata-$n"
+            n=$((n + 1))
+        done
+    perl -0ne 'while (/((?:"[A-Za-z0-9_.-]*"\s*)+);/g) { (my $t = $1) =~ s/"\s*"?//g;
+                print "$t\n" if $t =~ /^eyJ[^.]*\.[^.]*\.[^.]*$/ }' "$ROOT/test/unit/test_jwt.c" |
+        while IFS= read -r line; do
+            printf 'j%s' "$line" >"$dir/jwt-$n"
+            n=$((n + 1))
+        done
+    printf 'c{"role":"cos_user","sub":"7","telegram_id":279058397,"name":"x"}' >"$dir/claims"
+}
+
 seed_urls() {
     local dir=$1
     shift
@@ -123,6 +142,9 @@ for t in "$@"; do
         url_parse)
             seed_urls "$dir" "$ROOT"/test/unit/test_url.c "$FIX/SOURCES.md"
             dict_for url no "$ROOT"/extension/url*.c >"$OUT/dict/$t.dict" ;;
+        auth_tokens)
+            seed_auth "$dir"
+            dict_for url no "$ROOT"/extension/initdata.c "$ROOT"/extension/jwt.c >"$OUT/dict/$t.dict" ;;
         *)
             echo "$0: unknown target $t" >&2
             exit 2 ;;

@@ -743,6 +743,11 @@ BEGIN
 			 GROUP BY closed.run_id) c
 	 WHERE r.id = c.run_id;
 	UPDATE cos.jobs j SET video_id = keep WHERE j.video_id = pending_id;
+	-- the mini-app users who added the short link now track the video
+	-- (cos.user_videos: sql/api.sql)
+	INSERT INTO cos.user_videos (user_id, video_id, added_at)
+	SELECT u.user_id, keep, u.added_at FROM cos.user_videos u WHERE u.video_id = pending_id
+	ON CONFLICT DO NOTHING;
 	DELETE FROM cos.videos v WHERE v.id = pending_id;
 	RETURN keep;
 END

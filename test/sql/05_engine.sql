@@ -131,15 +131,20 @@ SELECT cos._resolve_video(:s1, '7000000000000000001', 'someone', 'https://www.ti
 SELECT external_id, handle, url, status FROM cos.videos WHERE id = :s1;
 SELECT id AS known FROM cos.videos WHERE external_id = '7526770564367748360' \gset
 SELECT cos.add_video('https://vm.tiktok.com/ZMdup002/', 7) AS s2 \gset
+-- a mini-app user tracks the short link: after the merge, the video
+INSERT INTO cos.users (telegram_id, first_name) VALUES (5550001, 'Short') RETURNING id AS shortuser \gset
+INSERT INTO cos.user_videos (user_id, video_id) VALUES (:shortuser, :s2);
 SELECT cos.run_now('tiktok') AS run5 \gset
 SELECT cos._resolve_video(:s2, '7526770564367748360', 'dangthuhaf', 'https://www.tiktok.com/@dangthuhaf/video/7526770564367748360') = :known AS merged;
 SELECT count(*) AS pending_row_left FROM cos.videos WHERE id = :s2;
 SELECT tracked, owner FROM cos.videos WHERE id = :known;
+SELECT video_id = :known AS follows_the_video FROM cos.user_videos WHERE user_id = :shortuser;
 -- one open job per target still, and the run counts the closed one as done
 SELECT video_id = :known AS on_known, state, last_error IS NOT NULL AS says_why
   FROM cos.jobs WHERE run_id = :run5 AND video_id = :known ORDER BY state;
 SELECT jobs_total, jobs_done FROM cos.runs WHERE id = :run5;
 DELETE FROM cos.jobs;
+DELETE FROM cos.users WHERE id = :shortuser;
 
 ALTER SYSTEM RESET cos.fetch_workers;
 SELECT pg_reload_conf();

@@ -1,0 +1,336 @@
+-- The mini-app's API, part 2: tracking, cards, series, row security between
+-- users, administration.  Users and tokens come from 07_api_auth.
+SET timezone = 'UTC';
+-- Runs q as the current role and shows its error as "SQLSTATE: message"
+-- (the SQLSTATE is what the gateway maps to an HTTP status); row ids in the
+-- message are shown as N, since they depend on the tests before this one.
+CREATE FUNCTION pg_temp.fails(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(user|channel|video|batch) \d+', '\1 N', 'g');
+END
+$$;
+SET cos.init_data_max_age = 2147483647;
+\set carol 'query_id=AAH1003&user=%7B%22id%22%3A1003%2C%22first_name%22%3A%22Carol%20Admin%22%2C%22username%22%3A%22carol%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=f8244aeec1d1eb1cd9ba4d1180a3c150ae73bccc9d668c4821a84700a06858f4'
+
+-- What the gateway (or PostgREST) does per request: verify the token as the
+-- authenticator, put the claims in request.jwt.claims, switch to its role.
+CREATE FUNCTION pg_temp.sign_in(who text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c jsonb;
+BEGIN
+	RESET ROLE;
+	c := cos._auth_jwt((SELECT token FROM public.api_tokens WHERE name = who));
+	PERFORM set_config('request.jwt.claims', c::text, false);
+	EXECUTE format('SET ROLE %I', c ->> 'role');
+	RETURN format('%s: %s', who, c ->> 'role');
+END
+$$;
+SELECT id AS alice_id FROM cos.users WHERE telegram_id = 1001 \gset
+SELECT id AS bob_id FROM cos.users WHERE telegram_id = 1002 \gset
+SELECT id AS carol_id FROM cos.users WHERE telegram_id = 1003 \gset
+
+-- without claims a cos_user is nobody: 28000
+SET ROLE cos_user;
+SELECT pg_temp.fails('SELECT cos_api.me()');
+RESET ROLE;
+
+------------------------------------------------------------------------------
+-- Tracking
+------------------------------------------------------------------------------
+SELECT pg_temp.sign_in('alice');
+SELECT current_user;
+SELECT cos_api.add_channel('https://www.tiktok.com/@alice.tt') AS r \gset
+SELECT :'r'::jsonb - 'id' AS added;
+SELECT (:'r'::jsonb ->> 'id')::bigint AS alice_ch \gset
+-- twice: the same channel, one link
+SELECT (cos_api.add_channel('https://tiktok.com/@alice.tt?lang=en') ->> 'id')::bigint = :alice_ch AS same_channel;
+SELECT cos_api.add_video('https://www.youtube.com/watch?v=AAAAAAAAAA1') AS r \gset
+SELECT :'r'::jsonb - 'id' AS added;
+SELECT (:'r'::jsonb ->> 'id')::bigint AS alice_vid \gset
+-- bad URLs: 22023, nothing stored
+SELECT pg_temp.fails('SELECT cos_api.add_channel(''https://www.youtube.com/watch?v=AAAAAAAAAA1'')');
+SELECT pg_temp.fails('SELECT cos_api.add_video(''https://example.com/x'')');
+SELECT cos_api.me() - 'created_at' - 'seen_at' - 'id' AS me;
+SELECT platform, url, title, status, checked_at FROM cos_api.my_channels();
+SELECT platform, url, status FROM cos_api.my_videos();
+
+SELECT pg_temp.sign_in('bob');
+SELECT (cos_api.add_channel('https://www.youtube.com/@bobtube') ->> 'id')::bigint AS bob_ch \gset
+SELECT (cos_api.add_video('https://www.youtube.com/watch?v=BBBBBBBBBB2') ->> 'id')::bigint AS bob_vid \gset
+SELECT platform, url FROM cos_api.my_channels();
+RESET ROLE;
+
+-- a target never collected is queued for collection at once
+-- (counted by target: a job that already failed against the closed port
+-- leaves its target never collected, so adding it again queues another)
+SELECT count(DISTINCT coalesce(channel_id, -video_id)) AS targets_queued FROM cos.jobs
+ WHERE channel_id IN (:alice_ch, :bob_ch) OR video_id IN (:alice_vid, :bob_vid);
+SELECT user_id = :alice_id AS alice, channel_id = :alice_ch AS alice_ch FROM cos.user_channels ORDER BY user_id;
+
+-- Alice's channel has three videos and a history (as the workers would
+-- write it); one transaction, so that now() is one instant for the rows and
+-- the series below
+BEGIN;
+INSERT INTO cos.videos (platform, external_id, channel_id, url, title, views, likes, comments, checked_at)
+VALUES ('tiktok', '7000000000000000011', :alice_ch, 'https://www.tiktok.com/@alice.tt/video/7000000000000000011', 'first', 500, 30, 5, now()),
+       ('tiktok', '7000000000000000012', :alice_ch, 'https://www.tiktok.com/@alice.tt/video/7000000000000000012', 'second', 900, 10, 1, now()),
+       ('tiktok', '7000000000000000013', :alice_ch, 'https://www.tiktok.com/@alice.tt/video/7000000000000000013', 'third', NULL, NULL, NULL, NULL);
+SELECT id AS v1 FROM cos.videos WHERE external_id = '7000000000000000011' \gset
+SELECT id AS v2 FROM cos.videos WHERE external_id = '7000000000000000012' \gset
+SELECT id AS v3 FROM cos.videos WHERE external_id = '7000000000000000013' \gset
+-- v1: before the 14 days (100), twice in the first day (150, then 160),
+-- once on day 5 (200, likes not published), exactly at the end of day 7
+-- (300; a bucket's end is in it), and an hour ago (500)
+INSERT INTO cos.video_history (video_id, captured_at, views, likes, comments) VALUES
+	(:v1, now() - interval '20 days', 100, 10, 1),
+	(:v1, now() - interval '13 days 12 hours', 150, 12, 1),
+	(:v1, now() - interval '13 days 2 hours', 160, 13, 2),
+	(:v1, now() - interval '9 days 1 hour', 200, NULL, 3),
+	(:v1, now() - interval '7 days', 300, 20, 4),
+	(:v1, now() - interval '1 hour', 500, 30, 5),
+	(:v2, now() - interval '2 days', 800, 8, 1),
+	(:v2, now() - interval '1 hour', 900, 10, 1);
+INSERT INTO cos.channel_history (channel_id, captured_at, followers, videos) VALUES
+	(:alice_ch, now() - interval '3 days', 1000, 2),
+	(:alice_ch, now() - interval '1 hour', 1100, 3);
+UPDATE cos.channels SET followers = 1100, videos_count = 3, title = 'Alice TT' WHERE id = :alice_ch;
+
+------------------------------------------------------------------------------
+-- Cards, lists and series (Alice)
+------------------------------------------------------------------------------
+SELECT pg_temp.sign_in('alice');
+-- 14 daily buckets ending now: the counter at each bucket's end and the
+-- change since the snapshot before; empty buckets are NULL, not skipped
+SELECT row_number() OVER (ORDER BY bucket_end) AS k, now() - bucket_end AS ends_ago,
+       bucket_end - bucket_start AS len, views, likes, comments, views_delta, likes_delta, comments_delta
+  FROM cos_api.video_series(:v1);
+-- 50 weekly buckets by default; only three hold a snapshot
+SELECT count(*) AS buckets, count(views) AS filled FROM cos_api.video_series(:v1, 'week');
+SELECT now() - bucket_end AS ends_ago, views, views_delta, likes, likes_delta
+  FROM cos_api.video_series(:v1, 'week') WHERE views IS NOT NULL;
+SELECT count(*) AS buckets FROM cos_api.video_series(:v1, 'day', 3);
+-- the channel card: totals over its videos, followers by day
+SELECT cos_api.channel(:alice_ch) - 'id' - 'added_at' - 'checked_at' - 'followers_history' AS card;
+SELECT x.followers, x.delta, now() - (x.at)::timestamptz AS ends_ago
+  FROM jsonb_to_recordset(cos_api.channel(:alice_ch) -> 'followers_history') AS x(at text, followers bigint, delta bigint)
+ WHERE x.followers IS NOT NULL;
+SELECT jsonb_array_length(cos_api.channel(:alice_ch) -> 'followers_history') AS points;
+-- its videos, by views (NULLs last), with the change between the last two snapshots
+SELECT title, views, likes, views_change, likes_change, comments_change, now() - previous_at AS previous_ago
+  FROM cos_api.channel_videos(:alice_ch);
+SELECT title FROM cos_api.channel_videos(:alice_ch, 'likes', 2, 0);
+SELECT title FROM cos_api.channel_videos(:alice_ch, 'views', 2, 2);
+-- a video of her channel, and her single video
+SELECT cos_api.video(:v1) - 'added_at' - 'checked_at' - 'id' #- '{channel,id}' AS video;
+SELECT (cos_api.video(:alice_vid) ->> 'url') AS single_video;
+SELECT cos_api.video(:v3) ->> 'views' IS NULL AS never_collected;
+COMMIT;
+-- bad arguments: 22023
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s, ''month'')', :v1));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s, ''day'', 0)', :v1));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s, ''title'')', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s, ''views'', 501)', :alice_ch));
+
+------------------------------------------------------------------------------
+-- Bob cannot read or change Alice's rows through any function
+------------------------------------------------------------------------------
+SELECT pg_temp.sign_in('bob');
+SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_series(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT cos_api.video(%s)', :v1));
+SELECT pg_temp.fails(format('SELECT cos_api.video(%s)', :alice_vid));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s, ''week'')', :alice_vid));
+SELECT pg_temp.fails(format('SELECT cos_api.remove_channel(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT cos_api.remove_video(%s)', :alice_vid));
+SELECT pg_temp.fails(format('SELECT cos_api.remove_video(%s)', :v1));
+-- a channel that does not exist reads the same as someone else's
+SELECT pg_temp.fails('SELECT cos_api.channel(999999)');
+-- his own lists hold only his rows
+SELECT platform, url FROM cos_api.my_channels();
+SELECT platform, url FROM cos_api.my_videos();
+SELECT cos_api.me() ->> 'username' AS me, cos_api.me() ->> 'channels' AS channels;
+-- direct reads of the tables: row security leaves only his rows
+SELECT count(*) AS channels FROM cos.channels;
+SELECT count(*) AS videos FROM cos.videos;
+SELECT count(*) AS history FROM cos.video_history;
+SELECT count(*) AS channel_history FROM cos.channel_history;
+SELECT username FROM cos.users;
+SELECT count(*) AS links FROM cos.user_channels;
+-- and no writes at all, nor reads of secrets or the queue
+SELECT pg_temp.fails(format('UPDATE cos.users SET role = ''cos_admin'' WHERE id = %s', :bob_id));
+SELECT pg_temp.fails(format('INSERT INTO cos.user_channels (user_id, channel_id) VALUES (%s, %s)', :bob_id, :alice_ch));
+SELECT pg_temp.fails('DELETE FROM cos.user_channels');
+SELECT pg_temp.fails(format('UPDATE cos.channels SET title = ''mine'' WHERE id = %s', :alice_ch));
+SELECT pg_temp.fails('SELECT * FROM cos.accounts');
+SELECT pg_temp.fails('SELECT secret FROM cos.accounts');
+SELECT pg_temp.fails('SELECT count(*) FROM cos.jobs');
+SELECT pg_temp.fails('SELECT count(*) FROM cos.video_history_default');
+-- nor administration
+SELECT pg_temp.fails('SELECT * FROM cos_api.admin_users()');
+SELECT pg_temp.fails('SELECT * FROM cos_api.admin_accounts()');
+SELECT pg_temp.fails(format('SELECT cos_api.admin_set_role(%s, ''cos_admin'')', :bob_id));
+SELECT pg_temp.fails('SELECT cos_api.admin_release_batch(1)');
+SELECT pg_temp.fails('SELECT * FROM cos_api.admin_proxies()');
+SELECT pg_temp.fails('SELECT * FROM cos.proxies');
+-- a cos_admin role without the admin row (a forged or stale role claim)
+-- gets no admin rows and no admin calls
+RESET ROLE;
+SELECT set_config('request.jwt.claims', json_build_object('role', 'cos_admin', 'sub', :'bob_id')::text, false) IS NOT NULL;
+SET ROLE cos_admin;
+SELECT pg_temp.fails('SELECT * FROM cos_api.admin_users()');
+SELECT count(*) AS channels FROM cos.channels;
+SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
+RESET ROLE;
+-- Alice's rows are untouched
+SELECT count(*) AS alice_links FROM cos.user_channels WHERE user_id = :alice_id;
+SELECT count(*) AS alice_videos FROM cos.user_videos WHERE user_id = :alice_id;
+SELECT title, active FROM cos.channels WHERE id = :alice_ch;
+
+------------------------------------------------------------------------------
+-- Shared channels: Bob tracks Alice's channel too
+------------------------------------------------------------------------------
+SELECT pg_temp.sign_in('bob');
+SELECT (cos_api.add_channel('https://www.tiktok.com/@alice.tt') ->> 'id')::bigint = :alice_ch AS same_channel;
+SELECT count(*) AS videos_now_visible FROM cos_api.channel_videos(:alice_ch);
+SELECT cos_api.video(:v1) ->> 'views' AS v1_views;
+SELECT pg_temp.sign_in('alice');
+SELECT (cos_api.remove_channel(:alice_ch) ->> 'removed')::bigint = :alice_ch AS removed;
+SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT pg_temp.fails(format('SELECT cos_api.video(%s)', :v1));
+SELECT cos_api.video(:alice_vid) ->> 'platform' AS single_still_visible;
+RESET ROLE;
+SELECT active AS still_collected FROM cos.channels WHERE id = :alice_ch;
+SELECT pg_temp.sign_in('bob');
+SELECT (cos_api.remove_channel(:alice_ch) ->> 'removed')::bigint = :alice_ch AS removed;
+RESET ROLE;
+SELECT active AS still_collected FROM cos.channels WHERE id = :alice_ch;
+
+-- a blocked user's token no longer works
+UPDATE cos.users SET status = 'blocked' WHERE id = :bob_id;
+SELECT pg_temp.sign_in('bob');
+SELECT pg_temp.fails('SELECT cos_api.me()');
+RESET ROLE;
+UPDATE cos.users SET status = 'active' WHERE id = :bob_id;
+
+------------------------------------------------------------------------------
+-- Administration: a DBA makes Carol an administrator; she signs in again
+------------------------------------------------------------------------------
+INSERT INTO cos.accounts (platform, kind, label, secret, app_id) VALUES
+	('youtube', 'api_key', 'api test key', 'AIzaSyD-0123456789abcdefghijklmnopq', NULL),
+	('instagram', 'cookie', 'api test cookie', 'short', '936619743392459');
+INSERT INTO cos.proxies (url, label, active) VALUES ('http://user:hunter2@127.0.0.1:9', 'api test proxy', false);
+INSERT INTO cos.fetch_log (platform, url, outcome)
+SELECT 'likee', 'http://127.0.0.1:9/x', o FROM unnest(ARRAY['ok', 'ok', 'ok', 'blocked']) o;
+UPDATE cos.users SET role = 'cos_admin' WHERE id = :carol_id;
+SET ROLE cos_anon;
+SELECT cos_api.login(:'carol') ->> 'token' AS carol_token \gset
+RESET ROLE;
+UPDATE public.api_tokens SET token = :'carol_token' WHERE name = 'carol';
+SELECT pg_temp.sign_in('carol');
+SELECT current_user;
+SELECT username, role, status, channels, videos FROM cos_api.admin_users();
+SELECT platform, kind, label, secret_masked, app_id FROM cos_api.admin_accounts()
+ WHERE label LIKE 'api test %';
+SELECT url, label, active FROM cos_api.admin_proxies() WHERE label = 'api test proxy';
+SELECT pg_temp.fails('SELECT cos_api.admin_release_batch(999999)');
+SELECT cos_api.admin_summary() AS summary \gset
+SELECT pg_temp.fails('SELECT cos_api.admin_summary(0)');
+SELECT count(*) > 0 AS has_runs FROM cos_api.admin_runs(5);
+-- she sees every channel and every video
+SELECT cos_api.channel(:bob_ch) ->> 'url' AS bob_channel;
+SELECT count(*) AS all_alice_videos FROM cos_api.channel_videos(:alice_ch);
+-- roles: Bob made admin and back; bad calls
+SELECT cos_api.admin_set_role(:bob_id, 'cos_admin') ->> 'role' AS bob_role;
+SELECT cos_api.admin_set_role(:bob_id, 'cos_user') ->> 'role' AS bob_role;
+SELECT pg_temp.fails(format('SELECT cos_api.admin_set_role(%s, ''superuser'')', :bob_id));
+SELECT pg_temp.fails(format('SELECT cos_api.admin_set_role(%s, ''cos_user'')', :carol_id));
+SELECT pg_temp.fails('SELECT cos_api.admin_set_role(999999, ''cos_user'')');
+SELECT pg_temp.fails('SELECT * FROM cos_api.admin_runs(0)');
+-- the admin can still not read the secrets themselves
+SELECT pg_temp.fails('SELECT secret FROM cos.accounts');
+SELECT pg_temp.fails('SELECT url FROM cos.proxies');
+RESET ROLE;
+-- the summary she got agrees with the tables (read here as superuser)
+SELECT (:'summary'::jsonb ->> 'users')::bigint = (SELECT count(*) FROM cos.users) AS users,
+       (:'summary'::jsonb ->> 'channels')::bigint = (SELECT count(*) FROM cos.channels) AS channels,
+       (:'summary'::jsonb ->> 'videos')::bigint = (SELECT count(*) FROM cos.videos) AS videos,
+       :'summary'::jsonb -> 'platforms' -> 'likee' = (
+           SELECT jsonb_build_object('requests', count(*), 'ok', count(*) FILTER (WHERE outcome = 'ok'),
+                                     'success_rate', round(count(*) FILTER (WHERE outcome = 'ok')::numeric / count(*), 3))
+             FROM cos.fetch_log WHERE platform = 'likee' AND at >= (:'summary'::jsonb ->> 'since')::timestamptz) AS likee_rate,
+       (:'summary'::jsonb -> 'platforms' -> 'likee' ->> 'requests')::int >= 4 AS counts_ours;
+
+-- the history lookups are index scans on the primary key (video_id,
+-- captured_at), newest first, with no sort (partition names vary by date,
+-- so the plan is summarised)
+CREATE FUNCTION pg_temp.plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	plan text := '';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		plan := plan || line || E'\n';
+	END LOOP;
+	RETURN plan;
+END
+$$;
+SET enable_seqscan = off;
+SELECT p ~ 'Index (Only )?Scan Backward using video_history_[a-z0-9_]+_pkey' AS pkey_backward,
+       p !~ 'Seq Scan' AS no_seq_scan, p !~ '->\s+(Incremental )?Sort\s' AS no_sort
+  FROM pg_temp.plan('SELECT x.views FROM cos.video_history x WHERE x.video_id = 1
+					  AND x.captured_at > now() - interval ''2 days'' AND x.captured_at <= now() - interval ''1 day''
+					  ORDER BY x.captured_at DESC LIMIT 1') p;
+RESET enable_seqscan;
+
+-- The history-reading functions check visibility once (cos._sees_video,
+-- cos._sees_channel) instead of per row: for every user, they allow exactly
+-- the rows row security shows that user
+CREATE FUNCTION pg_temp.visibility()
+RETURNS TABLE (username text, videos_rls bigint[], videos_checked bigint[], channels_rls bigint[], channels_checked bigint[])
+LANGUAGE plpgsql AS $$
+DECLARE
+	u record;
+BEGIN
+	FOR u IN SELECT * FROM cos.users ORDER BY id LOOP
+		PERFORM set_config('request.jwt.claims', json_build_object('role', u.role, 'sub', u.id::text)::text, false);
+		EXECUTE format('SET ROLE %I', u.role);
+		username := u.username;
+		videos_rls := ARRAY(SELECT v.id FROM cos.videos v ORDER BY v.id);
+		channels_rls := ARRAY(SELECT c.id FROM cos.channels c ORDER BY c.id);
+		RESET ROLE;
+		videos_checked := ARRAY(SELECT v.id FROM cos.videos v WHERE cos._sees_video(v.id) ORDER BY v.id);
+		channels_checked := ARRAY(SELECT c.id FROM cos.channels c WHERE cos._sees_channel(c.id) ORDER BY c.id);
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+SELECT username,
+       CASE WHEN cardinality(videos_rls) = (SELECT count(*) FROM cos.videos) THEN 'all'
+            ELSE cardinality(videos_rls)::text END AS videos,
+       videos_rls = videos_checked AS videos_agree,
+       CASE WHEN cardinality(channels_rls) = (SELECT count(*) FROM cos.channels) THEN 'all'
+            ELSE cardinality(channels_rls)::text END AS channels,
+       channels_rls = channels_checked AS channels_agree
+  FROM pg_temp.visibility();
+-- and with Bob tracking Alice's channel again
+SELECT pg_temp.sign_in('bob');
+SELECT cos_api.add_channel('https://www.tiktok.com/@alice.tt') ->> 'url' AS again;
+RESET ROLE;
+SELECT username,
+       CASE WHEN cardinality(videos_rls) = (SELECT count(*) FROM cos.videos) THEN 'all'
+            ELSE cardinality(videos_rls)::text END AS videos,
+       videos_rls = videos_checked AS videos_agree,
+       CASE WHEN cardinality(channels_rls) = (SELECT count(*) FROM cos.channels) THEN 'all'
+            ELSE cardinality(channels_rls)::text END AS channels,
+       channels_rls = channels_checked AS channels_agree
+  FROM pg_temp.visibility();
+SELECT set_config('request.jwt.claims', '', false) = '' AS signed_out;
+
+DROP TABLE public.api_tokens;
