@@ -632,6 +632,88 @@ cos_json_span(const char *s, size_t len)
 	return 0;
 }
 
+/* Length of the JSON string starting at s[0] ('"'), quotes included; 0 if unclosed */
+static size_t
+JsonStringSpan(const char *s, size_t len)
+{
+	for (size_t i = 1; i < len; i++)
+	{
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+static bool
+IsJsonSpace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* cos_json_member: see extract_int.h */
+bool
+cos_json_member(const char *obj, size_t len, const char *key,
+				const char **value, size_t *vlen)
+{
+	size_t		klen = strlen(key);
+	size_t		i = 1;
+
+	if (len == 0 || obj[0] != '{')
+		return false;
+	for (;;)
+	{
+		const char *k;
+		size_t		ks;
+		size_t		vs;
+
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+		if (i >= len || obj[i] != '"')
+			return false;		/* "}" of an empty object, or not JSON */
+		k = obj + i;
+		ks = JsonStringSpan(k, len - i);
+		if (ks == 0)
+			return false;
+		i += ks;
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+		if (i >= len || obj[i] != ':')
+			return false;
+		i++;
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+		if (i >= len)
+			return false;
+		if (obj[i] == '{' || obj[i] == '[')
+			vs = cos_json_span(obj + i, len - i);
+		else if (obj[i] == '"')
+			vs = JsonStringSpan(obj + i, len - i);
+		else
+		{
+			vs = 0;
+			while (i + vs < len && obj[i + vs] != ',' && obj[i + vs] != '}' &&
+				   !IsJsonSpace(obj[i + vs]))
+				vs++;
+		}
+		if (vs == 0)
+			return false;
+		if (ks == klen + 2 && memcmp(k + 1, key, klen) == 0)
+		{
+			*value = obj + i;
+			*vlen = vs;
+			return true;
+		}
+		i += vs;
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+		if (i >= len || obj[i] != ',')
+			return false;		/* "}": no such member */
+		i++;
+	}
+}
+
 /* cos_find_assigned_json: see extract_int.h */
 CosSpan
 cos_find_assigned_json(const char *body, size_t len, const char *name,

@@ -197,6 +197,19 @@ extern CosSpan cos_find_assigned_json(const char *body, size_t len, const char *
 extern size_t cos_json_span(const char *s, size_t len);
 
 /*
+ * cos_json_member: finds the member key of the JSON object whose text is
+ * obj[0..len) (obj[0] must be "{"), by walking that object's members only
+ * (nested values are skipped by cos_json_span, strings by their quotes), so a
+ * key inside a nested value or a string never matches.  On success sets
+ * *value / *vlen to the member's value text and returns true; false when the
+ * object has no such member or its text is not a well-formed object.  Keys
+ * are compared as written (a key with escapes never matches).  Lets an
+ * extractor parse one member of a large document instead of all of it.
+ */
+extern bool cos_json_member(const char *obj, size_t len, const char *key,
+							const char **value, size_t *vlen);
+
+/*
  * Parse len bytes of JSON with jansson.  Integers too large for long long
  * make jansson fail; then the text is parsed again with every integer read
  * as a real, so one odd field does not lose the document.  On failure

@@ -279,6 +279,65 @@ VideoPage(const json_t *detail, const char *scope_key)
 	return result;
 }
 
+static const char *const video_keys[] = {
+	"webapp.video-detail", "webapp.reflow.video.detail"
+};
+static json_t *ProfilePage(const json_t *detail, const char *scope_key);
+
+/*
+ * The shortcut: parses only the member of __DEFAULT_SCOPE__ the page is about
+ * (found by cos_json_member; the page's i18n tables and the rest are most of
+ * its 250 KB of JSON), chosen as the full path chooses.  NULL when it does not
+ * apply, and the full parse then decides, with its own errors.
+ */
+static json_t *
+ParseScopeMember(const char *url, const char *json_text, size_t json_len)
+{
+	const char *scope;
+	size_t		scope_len;
+	const char *video = NULL;
+	size_t		video_len = 0;
+	const char *video_key = NULL;
+	const char *user = NULL;
+	size_t		user_len = 0;
+	json_t	   *member;
+	json_t	   *result;
+	bool		is_video;
+
+	if (!cos_json_member(json_text, json_len, "__DEFAULT_SCOPE__", &scope, &scope_len) ||
+		scope[0] != '{')
+		return NULL;
+	for (size_t i = 0; i < sizeof(video_keys) / sizeof(video_keys[0]); i++)
+	{
+		if (cos_json_member(scope, scope_len, video_keys[i], &video, &video_len) &&
+			video[0] == '{')
+		{
+			video_key = video_keys[i];
+			break;
+		}
+	}
+	if (!cos_json_member(scope, scope_len, "webapp.user-detail", &user, &user_len) ||
+		user[0] != '{')
+		user = NULL;
+
+	if (video_key != NULL && (user == NULL || IsPostPath(url)))
+		is_video = true;
+	else if (user != NULL)
+		is_video = false;
+	else
+		return NULL;
+	member = is_video ? cos_json_parse(video, video_len, NULL, 0)
+		: cos_json_parse(user, user_len, NULL, 0);
+	if (!json_is_object(member))
+	{
+		json_decref(member);
+		return NULL;
+	}
+	result = is_video ? VideoPage(member, video_key) : ProfilePage(member, "webapp.user-detail");
+	json_decref(member);
+	return result;
+}
+
 /* Result of a profile page: "webapp.user-detail".userInfo (+ any itemList) */
 static json_t *
 ProfilePage(const json_t *detail, const char *scope_key)
@@ -326,9 +385,6 @@ ProfilePage(const json_t *detail, const char *scope_key)
 json_t *
 cos_extract_tiktok(const char *url, const char *body, size_t len)
 {
-	static const char *const video_keys[] = {
-		"webapp.video-detail", "webapp.reflow.video.detail"
-	};
 	const char *json_text = NULL;
 	size_t		json_len = 0;
 	char		err[256];
@@ -359,6 +415,10 @@ cos_extract_tiktok(const char *url, const char *body, size_t len)
 			return cos_result_fail(COS_TIKTOK, "error",
 								   "no " REHYDRATION_ID " script in the body (not a tiktok page)");
 	}
+
+	result = ParseScopeMember(url, json_text, json_len);
+	if (result != NULL)
+		return result;
 
 	root = cos_json_parse(json_text, json_len, err, sizeof(err));
 	if (root == NULL)

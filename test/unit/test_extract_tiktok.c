@@ -641,6 +641,72 @@ test_reason_utf8(void **state)
 }
 
 /* Run the TikTok extractor tests */
+/* Member value text of key in obj, or NULL: cos_json_member as a string */
+static char *
+Member(const char *obj, const char *key)
+{
+	const char *v;
+	size_t		vlen;
+
+	if (!cos_json_member(obj, strlen(obj), key, &v, &vlen))
+		return NULL;
+	return strndup(v, vlen);
+}
+
+/* cos_json_member walks one object's own members, never nested ones or strings */
+static void
+test_json_member(void **state)
+{
+	char	   *v;
+
+	v = Member("{\"a\":{\"b\":1},\"b\":2}", "b");
+	assert_non_null(v);
+	assert_string_equal(v, "2");
+	free(v);
+	v = Member("{\"x\" : \"\\\"b\\\":3\", \"b\" : [1,{\"c\":\"}\"}] }", "b");
+	assert_non_null(v);
+	assert_string_equal(v, "[1,{\"c\":\"}\"}]");
+	free(v);
+	v = Member("{\"n\":-1.5e3,\"t\":true,\"s\":\"x\"}", "t");
+	assert_non_null(v);
+	assert_string_equal(v, "true");
+	free(v);
+	assert_null(Member("{\"a\":{\"b\":1}}", "b"));			/* only nested */
+	assert_null(Member("{}", "a"));
+	assert_null(Member("{\"a\" 1}", "a"));					/* no colon */
+	assert_null(Member("{\"a\":{\"b\":1}", "zz"));		/* unclosed */
+	assert_null(Member("[\"a\",1]", "a"));					/* not an object */
+	assert_null(Member("{\"a\":1 \"b\":2}", "b"));		/* no comma */
+}
+
+/*
+ * A page whose i18n strings quote the video key before the real member:
+ * the member found is __DEFAULT_SCOPE__'s own, so the counts are the real ones.
+ */
+static void
+test_scope_member_not_fooled(void **state)
+{
+	const char *page =
+		"<html><script id=\"__UNIVERSAL_DATA_FOR_REHYDRATION__\" type=\"application/json\">"
+		"{\"__DEFAULT_SCOPE__\":{\"webapp.i18n\":{\"k\":\"\\\"webapp.video-detail\\\":{\\\"x\\\":1}\"},"
+		"\"webapp.video-detail\":{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{\"id\":\"7000000000000000001\","
+		"\"desc\":\"t\",\"createTime\":\"1752462842\",\"author\":{\"id\":\"1\",\"uniqueId\":\"someone\"},"
+		"\"stats\":{\"playCount\":1234,\"diggCount\":56,\"commentCount\":7,\"shareCount\":8,\"collectCount\":\"9\"}}}}}}"
+		"</script></html>";
+	json_t	   *r = cos_extract_tiktok("https://www.tiktok.com/@someone/video/7000000000000000001",
+									   page, strlen(page));
+	json_t	   *v;
+
+	assert_non_null(r);
+	assert_string_equal(json_string_value(json_object_get(r, "status")), "ok");
+	v = json_array_get(json_object_get(r, "videos"), 0);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "id")), "7000000000000000001");
+	assert_int_equal(json_integer_value(json_object_get(v, "views")), 1234);
+	assert_int_equal(json_integer_value(json_object_get(v, "likes")), 56);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -659,6 +725,8 @@ main(void)
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_duration_bounds),
 		cmocka_unit_test(test_reason_utf8),
+		cmocka_unit_test(test_json_member),
+		cmocka_unit_test(test_scope_member_not_fooled),
 	};
 
 	return cmocka_run_group_tests_name("extract_tiktok", tests, NULL, NULL);
