@@ -178,6 +178,33 @@ mem_of() {
 	done
 }
 
+# CPU ticks (user + system) of a list of processes
+ticks_of() {
+	local pid t=0 f
+	for pid in "$@"; do
+		read -r -a f <"/proc/$pid/stat" 2>/dev/null || continue
+		t=$((t + f[13] + f[14]))
+	done
+	echo "$t"
+}
+children_of() { awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null | tr '\n' ' '; }
+# "workers nginx postgres_other machine_busy machine_total" in ticks: the
+# fetch workers, nginx's workers, every other child of the postmaster, and
+# all CPUs of the machine (/proc/stat: busy = all but idle and iowait)
+cpu_now() {
+	local pm ng others="" c m
+	pm=$(head -1 "$COS_E2E_DIR/pg/data/postmaster.pid")
+	ng=$(cat "$COS_E2E_DIR/nginx/nginx.pid")
+	for c in $(children_of "$pm"); do
+		case " $pids " in *" $c "*) ;; *) others="$others $c" ;; esac
+	done
+	# shellcheck disable=SC2086
+	m=$(awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6 }' /proc/stat)
+	# shellcheck disable=SC2086
+	echo "$(ticks_of $pids) $(ticks_of $(children_of "$ng")) $(ticks_of $others) $m"
+}
+PERF_PID=
+
 declare -A RES
 for w in $WORKERS; do
 	restart_with_workers "$w"
@@ -196,15 +223,25 @@ for w in $WORKERS; do
 	all0=$(q "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	           WHERE n.nspname = 'cos' AND c.relkind IN ('r', 'm')")
 	load0=$(load)
+	if [ "${COS_BENCH_PERF:-0}" = 1 ]; then
+		perf record -q -F 999 -o "$COS_E2E_DIR/perf_$w.data" -p "${pids// /,}" >/dev/null 2>&1 &
+		PERF_PID=$!
+		sleep 0.5
+	fi
+	cpu0=$(cpu_now)
 	# run_now() enqueues every job and commits; the clock after it is when
 	# the workers can start
 	IFS='|' read -r rid t_enq_s t_go < <(q "SELECT r, extract(epoch FROM clock_timestamp() - now()), extract(epoch FROM clock_timestamp())
 	                                         FROM cos.run_now() r")
 	lsn1=$(q "SELECT pg_current_wal_lsn()")
-	for ((i = 0; i < RUN_TIMEOUT_S * 5; i++)); do
-		[ "$(q "SELECT status FROM cos.runs WHERE id = $rid")" = done ] && break
-		sleep 0.2
-	done
+	# one backend waits (a fresh snapshot per statement), not a psql per poll
+	q "DO \$\$ BEGIN
+	     WHILE (SELECT status FROM cos.runs WHERE id = $rid) <> 'done'
+	       AND clock_timestamp() < now() + interval '$RUN_TIMEOUT_S s' LOOP
+	         PERFORM pg_sleep(0.05);
+	     END LOOP; END \$\$" >/dev/null
+	cpu1=$(cpu_now)
+	if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=; fi
 	kill "$SAMPLER_PID" 2>/dev/null || true
 	wait "$SAMPLER_PID" 2>/dev/null || true
 	SAMPLER_PID=
@@ -234,6 +271,7 @@ for w in $WORKERS; do
 	RES[$w,mem0]=$mem0
 	RES[$w,mem1]=$mem1
 	RES[$w,memlog]="$COS_E2E_DIR/mem_$w.log"
+	RES[$w,cpu]="$cpu0 $cpu1"
 	RES[$w,outcomes]=$(q "SELECT string_agg(outcome || ' ' || n, ', ' ORDER BY n DESC)
 	    FROM (SELECT outcome, count(*) AS n FROM cos.fetch_log WHERE run_id = $rid GROUP BY outcome) o")
 	if [ "${RES[$w,total]}" != "$VIDEOS" ]; then
@@ -378,8 +416,26 @@ for w in $WORKERS; do
 		"$(calc "${RES[$w,hist]} / $t")" "$(calc "${RES[$w,all]} / $t")"
 done
 echo
+echo "== CPU seconds during each run (from run_now() to the run's end; $(nproc) CPUs)"
+tck=$(getconf CLK_TCK)
+for w in $WORKERS; do
+	read -r a0 b0 c0 d0 e0 a1 b1 c1 d1 e1 <<<"${RES[$w,cpu]}"
+	printf 'fetch_workers = %s: fetch workers %.1f, nginx %.1f, other postgres processes %.1f, rest of the machine %.1f, idle %.1f (of %.1f CPU-s)\n' "$w" \
+		"$(calc "($a1 - $a0) / $tck")" "$(calc "($b1 - $b0) / $tck")" "$(calc "($c1 - $c0) / $tck")" \
+		"$(calc "(($d1 - $d0) - ($a1 - $a0) - ($b1 - $b0) - ($c1 - $c0)) / $tck")" \
+		"$(calc "(($e1 - $e0) - ($d1 - $d0)) / $tck")" "$(calc "($e1 - $e0) / $tck")"
+done
+echo
 for w in $WORKERS; do
 	echo "fetch_workers = $w: jobs total/done/failed/retried ${RES[$w,jobs]}; fetch_log outcomes: ${RES[$w,outcomes]}"
 done
 echo "values stored (views/likes/comments, every run): $check"
+if [ "${COS_BENCH_PERF:-0}" = 1 ]; then
+	for w in $WORKERS; do
+		echo
+		echo "== perf: where the fetch workers spent their CPU (fetch_workers = $w; self time by shared object, symbol)"
+		perf report -q -i "$COS_E2E_DIR/perf_$w.data" --stdio --no-children --sort dso,symbol 2>/dev/null |
+			grep -E '^ +[0-9]' | head -40
+	done
+fi
 [ -z "$wrk_errs" ] || { echo "bench INVALID: wrk got errors: $wrk_errs" >&2; exit 1; }

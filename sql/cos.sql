@@ -289,18 +289,34 @@ RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integ
 			   account_kind text, secret text, app_id text)
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
+SET enable_sort = off
+SET jit = off
 AS $$
-	WITH c AS (
-		SELECT j.id FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform AND p.enabled
-		 WHERE (j.state = 'queued' AND j.run_at <= now())
-			OR (j.state = 'running' AND j.locked_until < now())
-		 ORDER BY j.run_at
+	-- Two index scans that stop after n rows (jobs_running, then jobs_due in
+	-- run_at order), never a sort of every open job: the planner is told so
+	-- (enable_sort = off above), since right after a run is enqueued the
+	-- statistics of cos.jobs still say it is nearly empty.  (jit = off: the
+	-- one sort left, of a platform's few accounts, now costs enough to
+	-- make the planner JIT-compile every claim.)  The claimed ids are then
+	-- updated through the primary key.
+	WITH expired AS (
+		SELECT j.id FROM cos.jobs j
+		 WHERE j.state = 'running' AND j.locked_until < now()
+		   AND j.platform = ANY (ARRAY(SELECT p.name FROM cos.platforms p WHERE p.enabled))
+		 ORDER BY j.locked_until
 		 LIMIT n
-		   FOR UPDATE OF j SKIP LOCKED
+		   FOR UPDATE SKIP LOCKED
+	), due AS (
+		SELECT j.id FROM cos.jobs j
+		 WHERE j.state = 'queued' AND j.run_at <= now()
+		   AND j.platform = ANY (ARRAY(SELECT p.name FROM cos.platforms p WHERE p.enabled))
+		 ORDER BY j.run_at
+		 LIMIT greatest(n - (SELECT count(*) FROM expired), 0)
+		   FOR UPDATE SKIP LOCKED
 	), u AS (
 		UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = worker,
 			   locked_until = now() + make_interval(secs => visibility_s)
-		  FROM c WHERE j.id = c.id
+		 WHERE j.id = ANY (ARRAY(SELECT id FROM expired UNION ALL SELECT id FROM due))
 		RETURNING j.*
 	)
 	SELECT u.id, u.attempts, coalesce(u.run_id, 0), u.max_attempts, u.platform,
