@@ -405,6 +405,13 @@ for w in $WORKERS; do
 		printf ' %s -> %s (max %s)' "$a0" "$a1" "$amax"
 	done <<<"${RES[$w,mem0]}"
 	echo
+	# flat or growing: each worker's RssAnon through the run (samples every 0.25 s)
+	while read -r pid _ _ _; do
+		printf '  worker %s RssAnon at 10/25/50/75/100%% of the run:' "$pid"
+		awk -v pid="$pid" '$1 == pid { a[n++] = $4 }
+			END { if (n == 0) exit; printf " %d %d %d %d %d\n", a[int(n * 0.1)], a[int(n * 0.25)], a[int(n * 0.5)], a[int(n * 0.75)], a[n - 1] }' \
+			"${RES[$w,memlog]}"
+	done <<<"${RES[$w,mem0]}"
 done
 echo
 echo "== bytes per stored snapshot"
