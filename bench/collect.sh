@@ -234,12 +234,13 @@ for w in $WORKERS; do
 	IFS='|' read -r rid t_enq_s t_go < <(q "SELECT r, extract(epoch FROM clock_timestamp() - now()), extract(epoch FROM clock_timestamp())
 	                                         FROM cos.run_now() r")
 	lsn1=$(q "SELECT pg_current_wal_lsn()")
-	# one backend waits (a fresh snapshot per statement), not a psql per poll
-	q "DO \$\$ BEGIN
-	     WHILE (SELECT status FROM cos.runs WHERE id = $rid) <> 'done'
-	       AND clock_timestamp() < now() + interval '$RUN_TIMEOUT_S s' LOOP
-	         PERFORM pg_sleep(0.05);
-	     END LOOP; END \$\$" >/dev/null
+	# poll with a short psql each time: a waiting statement (a DO loop) would
+	# hold a snapshot for the whole run, so no claimed job's old row version
+	# would ever be dead to all and every claim would step over all of them
+	for ((i = 0; i < RUN_TIMEOUT_S * 4; i++)); do
+		[ "$(q "SELECT status FROM cos.runs WHERE id = $rid")" = done ] && break
+		sleep 0.25
+	done
 	cpu1=$(cpu_now)
 	if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=; fi
 	kill "$SAMPLER_PID" 2>/dev/null || true
