@@ -107,10 +107,16 @@ e2e:
 	test/e2e/test_engine.sh
 	test/e2e/test_http.sh
 
+# Collection throughput through the workers (bench/collect.sh; figures, not
+# pass/fail).  BENCH_VIDEOS=20000 for a shorter run.
+BENCH_VIDEOS ?= 100000
+bench-collect: all
+	flock /tmp/cos-check.lock sh -c '$(MAKE) install && bench/collect.sh $(BENCH_VIDEOS)'
+
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:
 	test/e2e/demo.sh
-.PHONY: unit demo check e2e regress deps
+.PHONY: unit demo check e2e regress deps bench-collect
 
 # libFuzzer targets: make fuzz-build | fuzz | fuzz-regress (fuzz/fuzz.mk)
 include fuzz/fuzz.mk

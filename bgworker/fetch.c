@@ -614,6 +614,8 @@ cos_fetch_main(Datum arg)
 			{
 				int			got = ClaimJobs(room, &waiting, &next_due_ms);
 
+				/* its commit left TopMemoryContext current: back to the loop's */
+				MemoryContextSwitchTo(loop_cxt);
 				if (got == room)
 					claim_wanted = true;
 				else if (got == 0 && next_due_ms >= 0)

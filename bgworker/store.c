@@ -11,7 +11,8 @@
  * killed between fetch and store leaves nothing half-written, and a job that
  * was reclaimed after its visibility timeout is not written twice.  Targets
  * carry last_run_id, so a video reached by two jobs of one run (its channel
- * and itself) gets one history row for that run.
+ * and itself) gets one history row for that run.  The runs' counts are
+ * summed over the batch and written once per run, last.
  */
 #include "postgres.h"
 
@@ -107,6 +108,42 @@ static const char *const INSERT_LOG_SQL =
 "INSERT INTO cos.fetch_log (job_id, run_id, platform, url, http_status, outcome, error, bytes, duration_ms) "
 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+/*
+ * The statements above, prepared once per worker (SPI_keepplan) rather than
+ * parsed and planned at every call: a batch runs each of them once per task.
+ * Keyed by the statement's address; the plan cache replans them when the
+ * tables change.
+ */
+#define MAX_PLANS 16
+static struct
+{
+	const char *sql;
+	SPIPlanPtr	plan;
+}			plans[MAX_PLANS];
+
+/* The kept plan of sql (prepared on first use). */
+static SPIPlanPtr
+PlanFor(const char *sql, int nargs, Oid *types)
+{
+	int			i;
+	SPIPlanPtr	plan;
+
+	for (i = 0; i < MAX_PLANS && plans[i].sql != NULL; i++)
+		if (plans[i].sql == sql)
+			return plans[i].plan;
+	if (i == MAX_PLANS)
+		elog(ERROR, "cos: more than %d statements to prepare", MAX_PLANS);
+	plan = SPI_prepare(sql, nargs, types);
+	if (plan == NULL)
+		elog(ERROR, "cos: SPI_prepare failed (%s) for: %.60s",
+			 SPI_result_code_string(SPI_result), sql);
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "cos: SPI_keepplan failed");
+	plans[i].sql = sql;
+	plans[i].plan = plan;
+	return plan;
+}
+
 /* Runs sql with nargs arguments; NULL values are given as isnull[i] = true. */
 static uint64
 Exec(const char *sql, int nargs, Oid *types, Datum *values, const bool *isnull, int expected)
@@ -117,11 +154,71 @@ Exec(const char *sql, int nargs, Oid *types, Datum *values, const bool *isnull, 
 
 	for (i = 0; i < nargs; i++)
 		nulls[i] = isnull[i] ? 'n' : ' ';
-	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	rc = SPI_execute_plan(PlanFor(sql, nargs, types), values, nulls, false, 0);
 	if (rc != expected)
-		elog(ERROR, "cos: SPI_execute_with_args returned %s for: %.60s",
+		elog(ERROR, "cos: SPI_execute_plan returned %s for: %.60s",
 			 SPI_result_code_string(rc), sql);
 	return SPI_processed;
+}
+
+/*
+ * A batch's counts per run, written with one UPDATE of each run at the end
+ * of the batch: the row of a run is what every worker updates, so it is
+ * updated (and locked) once per batch, just before the commit, not once per
+ * task.
+ */
+typedef struct RunCount
+{
+	int64		run_id;
+	int32		done;
+	int32		failed;
+	int32		retried;
+} RunCount;
+
+/* Adds one finished job's outcome to the batch's counts of its run. */
+static void
+CountJob(List **counts, int64 run_id, bool ok, bool failed, bool retried)
+{
+	ListCell   *lc;
+	RunCount   *rc = NULL;
+
+	if (run_id == 0)
+		return;
+	foreach(lc, *counts)
+	{
+		if (((RunCount *) lfirst(lc))->run_id == run_id)
+		{
+			rc = (RunCount *) lfirst(lc);
+			break;
+		}
+	}
+	if (rc == NULL)
+	{
+		rc = palloc0(sizeof(RunCount));
+		rc->run_id = run_id;
+		*counts = lappend(*counts, rc);
+	}
+	rc->done += ok ? 1 : 0;
+	rc->failed += failed ? 1 : 0;
+	rc->retried += retried ? 1 : 0;
+}
+
+/* Writes the batch's counts (cos.runs; a run whose count is met is done). */
+static void
+StoreRunCounts(List *counts)
+{
+	ListCell   *lc;
+
+	foreach(lc, counts)
+	{
+		RunCount   *rc = (RunCount *) lfirst(lc);
+		Oid			types[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
+		Datum		values[4] = {Int64GetDatum(rc->run_id), Int32GetDatum(rc->done),
+		Int32GetDatum(rc->failed), Int32GetDatum(rc->retried)};
+		bool		isnull[4] = {false, false, false, false};
+
+		Exec(COUNT_RUN_SQL, 4, types, values, isnull, SPI_OK_UPDATE);
+	}
 }
 
 /* A jansson value as a text Datum (JSON). */
@@ -152,10 +249,12 @@ RetryDelay(FetchTask *task)
 
 /*
  * Writes one task: its job's end first (nothing else is written when the
- * job is no longer ours), then its rows, then the run's counts.
+ * job is no longer ours), then its rows.  Adds the job's outcome to
+ * *counts (the run's counts) only once the job's end was written; the caller
+ * adds them to the batch's counts when the task's subtransaction commits.
  */
 static void
-StoreTask(FetchTask *task, int worker_slot)
+StoreTask(FetchTask *task, int worker_slot, RunCount *count)
 {
 	const char *state;
 	bool		final_ok = false;
@@ -269,20 +368,18 @@ StoreTask(FetchTask *task, int worker_slot)
 			 2, types, values, isnull, SPI_OK_UPDATE);
 	}
 
-	if (!run_null)
-	{
-		Oid			types[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
-		Datum		values[4] = {run_id, Int32GetDatum(final_ok ? 1 : 0),
-		Int32GetDatum(final_failed ? 1 : 0), Int32GetDatum(retried ? 1 : 0)};
-		bool		isnull[4] = {false, false, false, false};
-
-		Exec(COUNT_RUN_SQL, 4, types, values, isnull, SPI_OK_UPDATE);
-	}
+	count->run_id = task->run_id;
+	count->done = final_ok ? 1 : 0;
+	count->failed = final_failed ? 1 : 0;
+	count->retried = retried ? 1 : 0;
 }
 
-/* Marks a job failed with the reason its rows were refused. */
+/*
+ * Marks a job failed with the reason its rows were refused; counts it as
+ * failed in *counts when the job was still ours.
+ */
 static void
-FailJob(FetchTask *task, int worker_slot, const char *reason)
+FailJob(FetchTask *task, int worker_slot, const char *reason, List **counts)
 {
 	Oid			types[6] = {INT8OID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID};
 	Datum		values[6];
@@ -294,16 +391,8 @@ FailJob(FetchTask *task, int worker_slot, const char *reason)
 	values[3] = Int32GetDatum(task->attempt);
 	values[4] = Int32GetDatum(worker_slot);
 	values[5] = Float8GetDatum(0.0);
-	Exec(END_JOB_SQL, 6, types, values, isnull, SPI_OK_UPDATE);
-	if (task->run_id != 0)
-	{
-		Oid			rtypes[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
-		Datum		rvalues[4] = {Int64GetDatum(task->run_id), Int32GetDatum(0), Int32GetDatum(1),
-		Int32GetDatum(0)};
-		bool		risnull[4] = {false, false, false, false};
-
-		Exec(COUNT_RUN_SQL, 4, rtypes, rvalues, risnull, SPI_OK_UPDATE);
-	}
+	if (Exec(END_JOB_SQL, 6, types, values, isnull, SPI_OK_UPDATE) > 0)
+		CountJob(counts, task->run_id, false, true, false);
 }
 
 /*
@@ -377,6 +466,7 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 	FetchTask  *volatile task;
 	FetchTask  *volatile first = finished;
 	FetchLogEntry *e;
+	List	   *volatile counts = NIL;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -388,15 +478,22 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 	{
 		MemoryContext cxt = CurrentMemoryContext;
 		ResourceOwner owner = CurrentResourceOwner;
+		RunCount	count = {0};
 
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(cxt);
 		PG_TRY();
 		{
-			StoreTask(task, worker_slot);
+			StoreTask(task, worker_slot, &count);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(cxt);
 			CurrentResourceOwner = owner;
+			{
+				List	   *c = counts;
+
+				CountJob(&c, count.run_id, count.done > 0, count.failed > 0, count.retried > 0);
+				counts = c;
+			}
 		}
 		PG_CATCH();
 		{
@@ -412,7 +509,12 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 			ereport(WARNING,
 					(errmsg("cos: could not store job %lld: %s",
 							(long long) task->job_id, edata->message)));
-			FailJob(task, worker_slot, edata->message);
+			{
+				List	   *c = counts;
+
+				FailJob(task, worker_slot, edata->message, &c);
+				counts = c;
+			}
 			FreeErrorData(edata);
 		}
 		PG_END_TRY();
@@ -450,6 +552,8 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 	}
 	for (e = log; e != NULL; e = e->next)
 		StoreLog(e);
+	/* last: the runs' rows stay locked only from here to the commit */
+	StoreRunCounts(counts);
 
 	SPI_finish();
 	PopActiveSnapshot();

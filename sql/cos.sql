@@ -396,9 +396,15 @@ RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integ
 			   pending boolean, target_url text, short_link_base text)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET enable_sort = off
+SET jit = off
 AS $$
 DECLARE
 	ids bigint[];
+	enabled text[];
+	mine bigint[];
+	no_account text[];			-- platforms whose every job waits for an account
+	no_channel_account text[];	-- platforms whose channel jobs wait for one
 BEGIN
 	-- this worker's batches with no open job left are done
 	UPDATE cos.batches b SET state = 'done', claimed_by = NULL
@@ -415,23 +421,47 @@ BEGIN
 					ORDER BY b2.id LIMIT 1
 					  FOR UPDATE SKIP LOCKED);
 
-	WITH c AS (
-		SELECT j.id FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform AND p.enabled
-		 WHERE ((j.state = 'queued' AND j.run_at <= now())
-				OR (j.state = 'running' AND j.locked_until < now()))
-		   AND (j.batch_id IS NULL
-				OR EXISTS (SELECT 1 FROM cos.batches b
-							WHERE b.id = j.batch_id AND b.state = 'claimed' AND b.claimed_by = worker))
-		   AND (p.needs_account = 'never'
-				OR (p.needs_account = 'channels' AND j.video_id IS NOT NULL)
-				OR EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = j.platform))
-		 ORDER BY j.run_at
+	SELECT array_agg(p.name) FILTER (WHERE p.enabled),
+		   array_agg(p.name) FILTER (WHERE p.needs_account = 'always' AND NOT p.usable),
+		   array_agg(p.name) FILTER (WHERE p.needs_account = 'channels' AND NOT p.usable)
+	  INTO enabled, no_account, no_channel_account
+	  FROM (SELECT p.*, EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = p.name) AS usable
+			  FROM cos.platforms p) p;
+	SELECT array_agg(b.id) INTO mine FROM cos.batches b
+	 WHERE b.state = 'claimed' AND b.claimed_by = worker;
+
+	-- Two index scans that stop after n rows (jobs_running, then jobs_due in
+	-- run_at order), never a sort of every open job: the planner is told so
+	-- (enable_sort = off above), since right after a run is enqueued the
+	-- statistics of cos.jobs still say it is nearly empty.  (jit = off: the
+	-- one sort left, of a platform's few accounts, now costs enough to
+	-- make the planner JIT-compile every claim.)  A job is skipped when it
+	-- belongs to another worker's batch or waits for an account.  The
+	-- claimed ids are then updated through the primary key.
+	WITH expired AS (
+		SELECT j.id FROM cos.jobs j
+		 WHERE j.state = 'running' AND j.locked_until < now()
+		   AND j.platform = ANY (enabled)
+		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
+		   AND NOT coalesce(j.platform = ANY (no_account), false)
+		   AND NOT (j.channel_id IS NOT NULL AND coalesce(j.platform = ANY (no_channel_account), false))
+		 ORDER BY j.locked_until
 		 LIMIT n
-		   FOR UPDATE OF j SKIP LOCKED
+		   FOR UPDATE SKIP LOCKED
+	), due AS (
+		SELECT j.id FROM cos.jobs j
+		 WHERE j.state = 'queued' AND j.run_at <= now()
+		   AND j.platform = ANY (enabled)
+		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
+		   AND NOT coalesce(j.platform = ANY (no_account), false)
+		   AND NOT (j.channel_id IS NOT NULL AND coalesce(j.platform = ANY (no_channel_account), false))
+		 ORDER BY j.run_at
+		 LIMIT greatest(n - (SELECT count(*) FROM expired), 0)
+		   FOR UPDATE SKIP LOCKED
 	), u AS (
 		UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = worker,
 			   locked_until = now() + make_interval(secs => visibility_s)
-		  FROM c WHERE j.id = c.id
+		 WHERE j.id = ANY (ARRAY(SELECT id FROM expired UNION ALL SELECT id FROM due))
 		RETURNING j.id
 	)
 	SELECT array_agg(u.id) INTO ids FROM u;
@@ -738,7 +768,11 @@ BEGIN
 		   AND EXISTS (SELECT 1 FROM cos.jobs k WHERE k.video_id = keep AND k.state IN ('queued', 'running'))
 		RETURNING j.run_id
 	)
-	UPDATE cos.runs r SET jobs_done = r.jobs_done + c.n
+	UPDATE cos.runs r SET jobs_done = r.jobs_done + c.n,
+		   status = CASE WHEN r.status = 'running' AND r.jobs_done + c.n + r.jobs_failed >= r.jobs_total
+						 THEN 'done' ELSE r.status END,
+		   finished_at = CASE WHEN r.status = 'running' AND r.jobs_done + c.n + r.jobs_failed >= r.jobs_total
+							  THEN now() ELSE r.finished_at END
 	  FROM (SELECT closed.run_id, count(*) AS n FROM closed WHERE closed.run_id IS NOT NULL
 			 GROUP BY closed.run_id) c
 	 WHERE r.id = c.run_id;

@@ -54,6 +54,17 @@
 #   POST /likee-api/likee-activity-flow-micro/videoApi/getVideoInfo     likee/getVideoInfo_single_item.json
 #   POST /likee-api/likee-activity-flow-micro/videoApi/getSquareVideos  likee/api_getSquareVideos_page1.json
 #          (GET works too; the request body is ignored, so every "page" is page 1.)
+#   Any id (bench/collect.sh): one capture per platform, its own id replaced by
+#   the requested one in every place (nginx sub_filter; identity encoding only):
+#   GET  /any/tiktok/@<any>/video/<ID>               tiktok/video_desktop_7526770564367748360.html
+#   GET  /any/youtube-api/videos?...id=<ID>...&key=K youtube/api_videos_list_D-lhorsDlUQ.json
+#   GET  /any/instagram-api/api/v1/media/<PK>/info/  instagram/media_info_CAG3E8-A3wf.json, with
+#          the pk and its shortcode from DIR/any/instagram_shortcodes*.map ("<PK> <code>;"
+#          lines, written by the caller before start; a pk not listed -> 404)
+#   POST /any/likee-api/likee-activity-flow-micro/videoApi/getVideoInfo {"postIds":"<ID>"}
+#                                                    likee/getVideoInfo_single_item.json (chunked)
+#   GET  /any/telegram/s/durov?before=<N+1>          telegram/tme_s_durov_before38.html with
+#          post durov/37 renamed durov/<N> (N+1 must not end in 0: 404)
 #   Failure routes:
 #   /fail500/...        500, text/plain, short body
 #   /garbage/...        200, text/html, non-HTML junk
