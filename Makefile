@@ -111,7 +111,7 @@ e2e:
 # pass/fail).  BENCH_VIDEOS=20000 for a shorter run.
 BENCH_VIDEOS ?= 100000
 bench-collect: all
-	flock /tmp/cos-check.lock sh -c '$(MAKE) install && bench/collect.sh $(BENCH_VIDEOS)'
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && bench/collect.sh $(BENCH_VIDEOS)'
 
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:
