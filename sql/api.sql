@@ -439,12 +439,17 @@ BEGIN
 	ON CONFLICT (coalesce(channel_id, 0), coalesce(video_id, 0))
 		WHERE state IN ('queued', 'running') DO NOTHING;
 	IF FOUND THEN
+		-- this collection may come before tick() or run_now() ever ran (an
+		-- API user adding a target right after CREATE EXTENSION): without
+		-- this month's partitions its rows would land in the default
+		-- partition, which then blocks that month's partition for good
+		PERFORM cos._ensure_partitions(now(), 2);
 		PERFORM cos._wake();
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION cos._collect_soon(bigint, bigint) IS
-'Private: queues a first collection, now, of a channel or video never collected yet.';
+'Private: queues a first collection, now, of a channel or video never collected yet (creating the history partitions of this month and the next two first, when missing).';
 
 CREATE FUNCTION cos_api.add_channel(url text)
 RETURNS jsonb
