@@ -86,14 +86,14 @@ unit: $(UNIT_TESTS)
 
 # Every test: unit tests, then pg_regress on a temp instance with the
 # workers loaded (needs the extension installed, as pg_cron's suite does),
-# then the end-to-end tests through the workers and the fixture server, and
-# through the HTTP gateway.
+# then the end-to-end tests through the workers and the fixture server,
+# through the HTTP gateway, and of the mini-app's API over HTTP.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
 	$(MAKE) fuzz-regress
-	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh'
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:
@@ -106,6 +106,7 @@ e2e:
 	test/e2e/test_collect.sh
 	test/e2e/test_engine.sh
 	test/e2e/test_http.sh
+	test/e2e/test_api_http.sh
 
 # Collection throughput through the workers (bench/collect.sh; figures, not
 # pass/fail).  BENCH_VIDEOS=20000 for a shorter run.
@@ -116,7 +117,12 @@ bench-collect: all
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:
 	test/e2e/demo.sh
-.PHONY: unit demo check e2e regress deps bench-collect
+# The read API over HTTP under wrk, on 14.6 million history rows (figures
+# only, never part of check).
+bench-api:
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && bench/api.sh'
+
+.PHONY: unit demo check e2e regress deps bench-collect bench-api
 
 # libFuzzer targets: make fuzz-build | fuzz | fuzz-regress (fuzz/fuzz.mk)
 include fuzz/fuzz.mk

@@ -125,9 +125,19 @@ ErrorAnswer(CosHttpRequest *req, CosHttpResponse *resp, ErrorData *edata, const 
 	char	   *code = pstrdup(unpack_sql_state(edata->sqlerrcode));
 	int			status;
 
+	/*
+	 * While cos._auth_* runs, the request has no role yet, so the table's
+	 * anonymous column does not apply: bad credentials (28xxx) are 401, as
+	 * PostgREST's PGRST301; a known user refused (42501, a blocked user) is
+	 * 403, not the 401 that would make the client sign in again; anything
+	 * else keeps the table's status, so a server without cos.bot_token or
+	 * with a short cos.jwt_secret (55000) answers 500, not 401.
+	 */
 	if (auth->authenticating &&
 		ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION)
-		status = 401;			/* bad credentials, as PostgREST's PGRST301 */
+		status = 401;
+	else if (auth->authenticating && edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+		status = 403;
 	else
 		status = cos_pgrst_status(code, auth->authenticated);
 	cos_http_error(resp, status, code, edata->message, edata->detail, edata->hint);
@@ -223,6 +233,11 @@ Authenticate(CosHttpRequest *req, CosHttpResponse *resp, RpcAuth *auth)
 			return false;
 		}
 		arg = CStringGetTextDatum(credential);
+		/*
+		 * cos._auth_init_data writes (it creates or refreshes the user), so
+		 * it runs before CallFunction makes the transaction READ ONLY; going
+		 * from read-write to read-only later in a transaction is allowed.
+		 */
 		auth->authenticating = true;
 		rc = SPI_execute_with_args(psprintf("SELECT cos.%s($1)::text", fname), 1, &argtype,
 								   &arg, &nulls, false, 1);

@@ -173,7 +173,7 @@ $$;
 COMMENT ON FUNCTION cos._uid() IS
 'Private: the cos.users id in request.jwt.claims (its sub), or NULL.';
 
--- The signed-in user's id; raises 28000 when there is none, 42501 when
+-- The signed-in user's id; raises PT401 when there is none, 42501 when
 -- blocked.  Called once at the top of every cos_api function that needs a user.
 CREATE FUNCTION cos._me()
 RETURNS bigint
@@ -187,13 +187,13 @@ DECLARE
 BEGIN
 	IF uid IS NULL THEN
 		RAISE EXCEPTION 'not signed in'
-			USING ERRCODE = 'invalid_authorization_specification',
+			USING ERRCODE = 'PT401',
 				  HINT = 'Sign in with cos_api.login, then send the token as "Authorization: Bearer <token>".';
 	END IF;
 	SELECT status INTO st FROM cos.users WHERE id = uid;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unknown user %', uid
-			USING ERRCODE = 'invalid_authorization_specification';
+			USING ERRCODE = 'PT401';
 	ELSIF st = 'blocked' THEN
 		RAISE EXCEPTION 'user % is blocked', uid USING ERRCODE = 'insufficient_privilege';
 	END IF;
@@ -201,7 +201,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos._me() IS
-'Private: the signed-in user''s id; raises invalid_authorization_specification (28000) when not signed in, insufficient_privilege (42501) when blocked.';
+'Private: the signed-in user''s id; raises PT401 (HTTP 401 in PostgREST and the gateway) when not signed in or unknown, insufficient_privilege (42501) when blocked.';
 
 -- True when the signed-in user is an administrator now (the database row,
 -- not only the role in a token issued before a demotion).
@@ -312,7 +312,7 @@ COMMENT ON FUNCTION cos._sees_channel(bigint) IS
 
 CREATE SCHEMA cos_api;
 COMMENT ON SCHEMA cos_api IS
-'The mini-app''s API, in PostgREST''s RPC style: functions only (tables stay in cos).  Reads are STABLE (GET or POST /rpc/<fn>), writes VOLATILE (POST).  Errors: 28000 -> 401, 42501 -> 403, P0002 -> 404, 23505 -> 409, 22023 -> 400.';
+'The mini-app''s API, in PostgREST''s RPC style: functions only (tables stay in cos).  Reads are STABLE (GET or POST /rpc/<fn>), writes VOLATILE (POST).  Errors use PostgREST''s status table: PT401 -> 401 (not signed in, bad initData), 42501 -> 403 (401 for cos_anon), PT403 -> 403, PT404 -> 404 (not found or not yours), 23505 -> 409, 22023 -> 400, 55000 -> 500 (server not configured).';
 
 -- The user object the API returns.
 CREATE FUNCTION cos._user_json(u cos.users)
@@ -336,15 +336,30 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	claims jsonb := cos._auth_init_data(init_data);
+	claims jsonb;
 	u cos.users;
+	msg text;
+	hint text;
 BEGIN
+	-- login runs as cos_anon, for which PostgREST answers 28000 with 403 and
+	-- 42501 with 401: re-raised as PT401 (bad initData) and PT403 (blocked)
+	-- so that PostgREST and the gateway answer 401 and 403
+	BEGIN
+		claims := cos._auth_init_data(init_data);
+	EXCEPTION
+		WHEN invalid_authorization_specification THEN
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+			RAISE EXCEPTION USING ERRCODE = 'PT401', MESSAGE = msg, HINT = hint;
+		WHEN insufficient_privilege THEN
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+			RAISE EXCEPTION USING ERRCODE = 'PT403', MESSAGE = msg;
+	END;
 	SELECT * INTO u FROM cos.users WHERE id = (claims ->> 'sub')::bigint;
 	RETURN jsonb_build_object('token', cos._jwt_sign(claims), 'user', cos._user_json(u));
 END
 $$;
 COMMENT ON FUNCTION cos_api.login(text) IS
-'Signs in with Telegram Mini App initData (Telegram.WebApp.initData, unchanged): validates it with cos.bot_token (HMAC-SHA256, auth_date no older than cos.init_data_max_age), creates or updates the user, and returns {"token": JWT (HS256, cos.jwt_secret; claims role, sub, telegram_id, iat, exp), "user": {...}}.  Send the token as "Authorization: Bearer <token>"; PostgREST with the same jwt-secret accepts it.  Raises 28000 for invalid initData, 42501 for a blocked user.';
+'Signs in with Telegram Mini App initData (Telegram.WebApp.initData, unchanged): validates it with cos.bot_token (HMAC-SHA256, auth_date no older than cos.init_data_max_age), creates or updates the user, and returns {"token": JWT (HS256, cos.jwt_secret; claims role, sub, telegram_id, iat, exp), "user": {...}}.  Send the token as "Authorization: Bearer <token>"; PostgREST with the same jwt-secret accepts it.  Raises PT401 (HTTP 401) for invalid or stale initData, PT403 (HTTP 403) for a blocked user, 55000 when cos.bot_token or cos.jwt_secret is not set.';
 
 CREATE FUNCTION cos_api.me()
 RETURNS jsonb
@@ -362,7 +377,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.me() IS
-'The signed-in user: id, telegram_id, names, role, status, and how many channels and single videos it tracks.  Raises 28000 when not signed in.';
+'The signed-in user: id, telegram_id, names, role, status, and how many channels and single videos it tracks.  Raises PT401 when not signed in.';
 
 CREATE FUNCTION cos_api.my_channels()
 RETURNS TABLE (id bigint, platform text, url text, title text, handle text, avatar_url text,
@@ -424,12 +439,17 @@ BEGIN
 	ON CONFLICT (coalesce(channel_id, 0), coalesce(video_id, 0))
 		WHERE state IN ('queued', 'running') DO NOTHING;
 	IF FOUND THEN
+		-- this collection may come before tick() or run_now() ever ran (an
+		-- API user adding a target right after CREATE EXTENSION): without
+		-- this month's partitions its rows would land in the default
+		-- partition, which then blocks that month's partition for good
+		PERFORM cos._ensure_partitions(now(), 2);
 		PERFORM cos._wake();
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION cos._collect_soon(bigint, bigint) IS
-'Private: queues a first collection, now, of a channel or video never collected yet.';
+'Private: queues a first collection, now, of a channel or video never collected yet (creating the history partitions of this month and the next two first, when missing).';
 
 CREATE FUNCTION cos_api.add_channel(url text)
 RETURNS jsonb
@@ -465,7 +485,7 @@ BEGIN
 	DELETE FROM cos.user_channels uc WHERE uc.user_id = uid AND uc.channel_id = remove_channel.channel_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'channel % is not tracked by you', channel_id
-			USING ERRCODE = 'no_data_found';
+			USING ERRCODE = 'PT404';
 	END IF;
 	-- nobody tracks it any more: stop collecting it (its history stays)
 	UPDATE cos.channels c SET active = false
@@ -475,7 +495,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.remove_channel(bigint) IS
-'Stops tracking a channel for the signed-in user; when no user tracks it any more it is no longer collected (its history is kept).  Raises P0002 (404) when the user does not track it.';
+'Stops tracking a channel for the signed-in user; when no user tracks it any more it is no longer collected (its history is kept).  Raises PT404 (HTTP 404) when the user does not track it.';
 
 CREATE FUNCTION cos_api.add_video(url text)
 RETURNS jsonb
@@ -511,7 +531,7 @@ BEGIN
 	DELETE FROM cos.user_videos uv WHERE uv.user_id = uid AND uv.video_id = remove_video.video_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'video % is not tracked by you', video_id
-			USING ERRCODE = 'no_data_found';
+			USING ERRCODE = 'PT404';
 	END IF;
 	UPDATE cos.videos v SET tracked = false
 	 WHERE v.id = remove_video.video_id
@@ -520,7 +540,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.remove_video(bigint) IS
-'Stops tracking a single video for the signed-in user; when no user tracks it on its own any more it is collected only with its channel, if that is tracked.  Raises P0002 (404) when the user does not track it.';
+'Stops tracking a single video for the signed-in user; when no user tracks it on its own any more it is collected only with its channel, if that is tracked.  Raises PT404 (HTTP 404) when the user does not track it.';
 
 ------------------------------------------------------------------------------
 -- Series: fixed buckets ending now
@@ -564,7 +584,7 @@ DECLARE
 BEGIN
 	PERFORM cos._me();
 	IF NOT cos._sees_video(video_series.video_id) THEN
-		RAISE EXCEPTION 'video % not found', video_id USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'video % not found', video_id USING ERRCODE = 'PT404';
 	END IF;
 	-- one index probe per bucket on (video_id, captured_at): the last
 	-- snapshot in (start, end]; plus one for the last snapshot of the period
@@ -606,7 +626,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.video_series(bigint, text, integer) IS
-'A video''s counters as a fixed series of buckets ending now: step day (default 14 points) or week (default 50), each bucket (bucket_start, bucket_end] with the counters of the last snapshot in it and their change since the snapshot before it (in an earlier bucket, or in the period of the same length before the series); a bucket with no snapshot has NULLs, and is never skipped.  Raises 22023 for another step or points outside 1..520, P0002 when the video does not exist or is not visible to the user.';
+'A video''s counters as a fixed series of buckets ending now: step day (default 14 points) or week (default 50), each bucket (bucket_start, bucket_end] with the counters of the last snapshot in it and their change since the snapshot before it (in an earlier bucket, or in the period of the same length before the series); a bucket with no snapshot has NULLs, and is never skipped.  Raises 22023 for another step or points outside 1..520, PT404 (HTTP 404) when the video does not exist or is not visible to the user.';
 
 CREATE FUNCTION cos_api.channel_series(channel_id bigint, step text DEFAULT 'day', points integer DEFAULT NULL)
 RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
@@ -622,7 +642,7 @@ DECLARE
 BEGIN
 	PERFORM cos._me();
 	IF NOT cos._sees_channel(channel_series.channel_id) THEN
-		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN QUERY
 	WITH b AS MATERIALIZED (
@@ -658,7 +678,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.channel_series(bigint, text, integer) IS
-'A channel''s followers, total likes, total views and video count as a fixed series of buckets ending now, as video_series: step day (14 points) or week (50), empty buckets as NULLs.  Raises 22023 for a bad step or points, P0002 when the channel does not exist or is not visible to the user.';
+'A channel''s followers, total likes, total views and video count as a fixed series of buckets ending now, as video_series: step day (14 points) or week (50), empty buckets as NULLs.  Raises 22023 for a bad step or points, PT404 (HTTP 404) when the channel does not exist or is not visible to the user.';
 
 ------------------------------------------------------------------------------
 -- Cards and lists
@@ -677,7 +697,7 @@ BEGIN
 	PERFORM cos._me();
 	SELECT * INTO c FROM cos.channels x WHERE x.id = channel.channel_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'PT404';
 	END IF;
 	SELECT jsonb_build_object('videos', count(*), 'views', sum(v.views), 'likes', sum(v.likes),
 							  'comments', sum(v.comments), 'shares', sum(v.shares))
@@ -696,7 +716,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.channel(bigint) IS
-'A channel''s card: platform, title, URL, avatar, status, followers and the platform''s own totals, the totals over its known videos (views, likes, comments, shares), and followers_history, 14 daily buckets ending now ({at, followers, delta}, NULLs where nothing was captured).  Raises P0002 when the channel does not exist or is not visible to the user.';
+'A channel''s card: platform, title, URL, avatar, status, followers and the platform''s own totals, the totals over its known videos (views, likes, comments, shares), and followers_history, 14 daily buckets ending now ({at, followers, delta}, NULLs where nothing was captured).  Raises PT404 (HTTP 404) when the channel does not exist or is not visible to the user.';
 
 CREATE FUNCTION cos_api.channel_videos(channel_id bigint, sort text DEFAULT 'views',
 									   lim integer DEFAULT 50, off integer DEFAULT 0)
@@ -722,7 +742,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF NOT cos._sees_channel(channel_videos.channel_id) THEN
-		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'PT404';
 	END IF;
 	-- the page first, then two history rows per video of the page
 	RETURN QUERY
@@ -765,7 +785,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.channel_videos(bigint, text, integer, integer) IS
-'A page of a channel''s videos (lim 1..500, default 50, from off), sorted descending by views (default), likes, comments, published_at or added_at: latest counters, and the change between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL changes when there is only one).  Raises 22023 for a bad sort, lim or off, P0002 when the channel does not exist or is not visible to the user.';
+'A page of a channel''s videos (lim 1..500, default 50, from off), sorted descending by views (default), likes, comments, published_at or added_at: latest counters, and the change between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL changes when there is only one).  Raises 22023 for a bad sort, lim or off, PT404 (HTTP 404) when the channel does not exist or is not visible to the user.';
 
 CREATE FUNCTION cos_api.video(video_id bigint)
 RETURNS jsonb
@@ -779,7 +799,7 @@ BEGIN
 	PERFORM cos._me();
 	SELECT * INTO v FROM cos.videos x WHERE x.id = video.video_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'video % not found', video_id USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'video % not found', video_id USING ERRCODE = 'PT404';
 	END IF;
 	-- the channel only if the user may see it
 	SELECT jsonb_build_object('id', c.id, 'title', c.title, 'url', c.url, 'avatar_url', c.avatar_url)
@@ -794,7 +814,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.video(bigint) IS
-'A video''s card: platform, URL, title, thumbnail URL, published_at, duration, status (ok, pending, unavailable, private), the latest counters (NULL where the platform publishes none) and when they were collected, and its channel when the user may see it.  Raises P0002 when the video does not exist or is not visible to the user.';
+'A video''s card: platform, URL, title, thumbnail URL, published_at, duration, status (ok, pending, unavailable, private), the latest counters (NULL where the platform publishes none) and when they were collected, and its channel when the user may see it.  Raises PT404 (HTTP 404) when the video does not exist or is not visible to the user.';
 
 ------------------------------------------------------------------------------
 -- Administration (cos_admin only)
@@ -843,13 +863,13 @@ BEGIN
 	UPDATE cos.users x SET role = admin_set_role.role WHERE x.id = admin_set_role.user_id
 	RETURNING * INTO u;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'user % not found', user_id USING ERRCODE = 'no_data_found';
+		RAISE EXCEPTION 'user % not found', user_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN cos._user_json(u);
 END
 $$;
 COMMENT ON FUNCTION cos_api.admin_set_role(bigint, text) IS
-'Administrators only: sets a user''s role (cos_user or cos_admin); it takes effect at once for admin checks and in the next token.  Raises 42501 for anyone else, 22023 for another role or a self-demotion, P0002 for an unknown user.';
+'Administrators only: sets a user''s role (cos_user or cos_admin); it takes effect at once for admin checks and in the next token.  Raises 42501 for anyone else, 22023 for another role or a self-demotion, PT404 for an unknown user.';
 
 -- A secret shown as its last characters only.
 CREATE FUNCTION cos._mask(secret text)
@@ -907,13 +927,19 @@ LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	msg text;
 BEGIN
 	PERFORM cos._require_admin();
 	RETURN jsonb_build_object('batch_id', batch_id, 'jobs_requeued', cos.release_batch(batch_id));
+EXCEPTION WHEN no_data_found THEN
+	-- PostgREST answers P0002 with 500; an unknown batch is a 404
+	GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+	RAISE EXCEPTION USING ERRCODE = 'PT404', MESSAGE = msg;
 END
 $$;
 COMMENT ON FUNCTION cos_api.admin_release_batch(bigint) IS
-'Administrators only: frees a stuck Instagram batch (cos.release_batch): its running jobs go back to the queue.  Returns {batch_id, jobs_requeued}.  Raises 42501 for anyone else, P0002 for an unknown batch.';
+'Administrators only: frees a stuck Instagram batch (cos.release_batch): its running jobs go back to the queue.  Returns {batch_id, jobs_requeued}.  Raises 42501 for anyone else, PT404 for an unknown batch.';
 
 CREATE FUNCTION cos_api.admin_runs(lim integer DEFAULT 20)
 RETURNS TABLE (id bigint, slot timestamptz, kind text, platform text, status text,

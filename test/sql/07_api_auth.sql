@@ -58,7 +58,7 @@ SELECT p.proname, has_function_privilege('cos_anon', p.oid, 'EXECUTE') AS anon
 SELECT name, setting, unit, context FROM pg_settings
  WHERE name IN ('cos.init_data_max_age', 'cos.jwt_expiry', 'cos.bot_token', 'cos.jwt_secret') ORDER BY 1;
 
--- bad initData: 28000 (invalid_authorization_specification) with the reason
+-- bad initData: PT401 from login (28000, invalid_authorization_specification, from cos._auth_init_data), with the reason
 SET ROLE cos_anon;
 -- auth_date is years old at the default cos.init_data_max_age (1 day)
 SELECT regexp_replace(pg_temp.fails(format('SELECT cos_api.login(%L)', :'alice')), '\d+ seconds old', 'N seconds old') AS stale;
@@ -157,7 +157,7 @@ SELECT pg_temp.fails('SELECT cos._jwt_sign(''{"role": "cos_admin", "sub": "3"}''
 SELECT pg_temp.fails(format('SELECT cos._auth_init_data(%L)', :'alice'));
 RESET ROLE;
 
--- a blocked user cannot sign in (42501)
+-- a blocked user cannot sign in (PT403 from login, 42501 from cos._auth_init_data)
 UPDATE cos.users SET status = 'blocked' WHERE telegram_id = 1002;
 SET ROLE cos_anon;
 SELECT pg_temp.fails(format('SELECT cos_api.login(%L)', :'bob'));

@@ -32,7 +32,7 @@ SELECT id AS alice_id FROM cos.users WHERE telegram_id = 1001 \gset
 SELECT id AS bob_id FROM cos.users WHERE telegram_id = 1002 \gset
 SELECT id AS carol_id FROM cos.users WHERE telegram_id = 1003 \gset
 
--- without claims a cos_user is nobody: 28000
+-- without claims a cos_user is nobody: PT401 (HTTP 401)
 SET ROLE cos_user;
 SELECT pg_temp.fails('SELECT cos_api.me()');
 RESET ROLE;
