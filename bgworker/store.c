@@ -456,6 +456,61 @@ StoreLog(FetchLogEntry *e)
 }
 
 /*
+ * Runs fn(arg) in an internal subtransaction of the current transaction.
+ * Returns NULL when it succeeded; otherwise the subtransaction is rolled back
+ * and the error is returned (copied into the caller's memory context; free it
+ * with FreeErrorData), so one refused statement does not abort the batch.
+ */
+static ErrorData *
+InSubtransaction(void (*fn) (void *), void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return edata;
+}
+
+/* StoreTask's arguments, for InSubtransaction */
+typedef struct StoreTaskArgs
+{
+	FetchTask  *task;
+	int			worker_slot;
+	RunCount	count;
+} StoreTaskArgs;
+
+static void
+StoreTaskCallback(void *arg)
+{
+	StoreTaskArgs *a = (StoreTaskArgs *) arg;
+
+	StoreTask(a->task, a->worker_slot, &a->count);
+}
+
+static void
+StoreUsageCallback(void *arg)
+{
+	StoreUsage((FetchTask *) arg);
+}
+
+/*
  * StoreFinishedTasks: writes the finished tasks (a list through ->next) and
  * the fetch log entries (a list through ->next) in one transaction.  Must be
  * called outside any transaction.
@@ -463,10 +518,10 @@ StoreLog(FetchLogEntry *e)
 void
 StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 {
-	FetchTask  *volatile task;
-	FetchTask  *volatile first = finished;
+	FetchTask  *task;
 	FetchLogEntry *e;
-	List	   *volatile counts = NIL;
+	List	   *counts = NIL;
+	ErrorData  *edata;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -474,81 +529,32 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "cos: storing results");
 
-	for (task = first; task != NULL; task = task->next)
+	/* one subtransaction per task: a task whose rows are refused fails alone */
+	for (task = finished; task != NULL; task = task->next)
 	{
-		MemoryContext cxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
-		RunCount	count = {0};
+		StoreTaskArgs args = {task, worker_slot, {0}};
 
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
+		edata = InSubtransaction(StoreTaskCallback, &args);
+		if (edata == NULL)
+			CountJob(&counts, args.count.run_id, args.count.done > 0, args.count.failed > 0,
+					 args.count.retried > 0);
+		else
 		{
-			StoreTask(task, worker_slot, &count);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-			{
-				List	   *c = counts;
-
-				CountJob(&c, count.run_id, count.done > 0, count.failed > 0, count.retried > 0);
-				counts = c;
-			}
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-
 			ereport(WARNING,
 					(errmsg("cos: could not store job %lld: %s",
 							(long long) task->job_id, edata->message)));
-			{
-				List	   *c = counts;
-
-				FailJob(task, worker_slot, edata->message, &c);
-				counts = c;
-			}
+			FailJob(task, worker_slot, edata->message, &counts);
 			FreeErrorData(edata);
 		}
-		PG_END_TRY();
 	}
 
+	/* accounting must not cost the batch its results */
+	edata = InSubtransaction(StoreUsageCallback, finished);
+	if (edata != NULL)
 	{
-		/* accounting must not cost the batch its results */
-		MemoryContext cxt = CurrentMemoryContext;
-		ResourceOwner owner = CurrentResourceOwner;
-
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			StoreUsage(first);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-			ereport(WARNING,
-					(errmsg("cos: could not record account and proxy usage: %s", edata->message)));
-			FreeErrorData(edata);
-		}
-		PG_END_TRY();
+		ereport(WARNING,
+				(errmsg("cos: could not record account and proxy usage: %s", edata->message)));
+		FreeErrorData(edata);
 	}
 	for (e = log; e != NULL; e = e->next)
 		StoreLog(e);
