@@ -40,6 +40,8 @@
 #   COS_BENCH_PROFILE=1          also load pg_stat_statements and print the
 #                                statements the workers spent most time in
 #   COS_BENCH_KEEP=1             keep the cluster directory (printed)
+#   COS_BENCH_CONF               extra postgresql.conf lines for the cluster
+#                                (e.g. auto_explain settings)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -89,7 +91,8 @@ fsync = $FSYNC
 cos.fetch_workers = 0
 cos.fetch_concurrency = $CONC
 pg_stat_statements.track = all
-max_wal_size = 4GB"
+max_wal_size = 4GB
+${COS_BENCH_CONF:-}"
 cluster_psql -c "CREATE EXTENSION cos CASCADE" >/dev/null
 [ "${COS_BENCH_PROFILE:-0}" = 1 ] && cluster_psql -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 pause_tick
@@ -283,8 +286,8 @@ for w in $WORKERS; do
 	if [ "${COS_BENCH_PROFILE:-0}" = 1 ]; then
 		echo "== fetch_workers = $w: statements by total time (pg_stat_statements, track = all)"
 		cluster_psql -c "SELECT calls, round(total_exec_time::numeric) AS exec_ms, round(total_plan_time::numeric) AS plan_ms,
-		                        round((total_exec_time / calls)::numeric, 3) AS ms_per_call, left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query
-		                   FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12"
+		                        round(((total_exec_time + total_plan_time) / greatest(calls, 1))::numeric, 3) AS ms_per_call, left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query
+		                   FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time + total_plan_time DESC LIMIT 20"
 	fi
 done
 

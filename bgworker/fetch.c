@@ -40,6 +40,9 @@
 
 static int	worker_slot = -1;
 static CURLM *multi = NULL;
+/* longest a finished task waits for its batch to be stored */
+#define STORE_DELAY_MS 50
+
 static FetchTask *waiting = NULL;	/* claimed, not started (platform busy) */
 static int	active_total = 0;
 
@@ -530,6 +533,9 @@ cos_fetch_main(Datum arg)
 	MemoryContext loop_cxt;
 	bool		claim_wanted = true;
 	TimestampTz next_claim_at = 0;
+	FetchTask  *finished = NULL;	/* ended, not yet stored */
+	FetchLogEntry *log = NULL;	/* their requests, not yet stored */
+	TimestampTz finished_since = 0; /* when the first of them ended */
 
 	worker_slot = DatumGetInt32(arg);
 
@@ -569,18 +575,26 @@ cos_fetch_main(Datum arg)
 		}
 	}
 
+	/*
+	 * What a worker commits can always be fetched again: a commit lost in a
+	 * crash (at most wal_writer_delay's worth) leaves its jobs running or
+	 * queued, and they are claimed again after the visibility timeout, their
+	 * rows never half-written.  So the workers do not wait for WAL flushes.
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+
 	RequeueOwnJobs();
 	ereport(LOG, (errmsg("cos fetch worker %d started", worker_slot)));
 
 	for (;;)
 	{
-		FetchTask  *finished = NULL;
-		FetchLogEntry *log = NULL;
 		long		next_due_ms = -1;
 		long		held_ms;
 		FetchTask  *task;
 
-		MemoryContextReset(loop_cxt);
+		/* the log entries of unstored tasks live in loop_cxt */
+		if (finished == NULL && log == NULL)
+			MemoryContextReset(loop_cxt);
 		MemoryContextSwitchTo(loop_cxt);
 
 		CHECK_FOR_INTERRUPTS();
@@ -599,7 +613,11 @@ cos_fetch_main(Datum arg)
 		if (worker_slot >= cos_fetch_workers)
 			proc_exit(0);		/* the setting was lowered: the launcher expects us gone */
 
-		/* claim when woken, when the last claim was full, or when a job is due */
+		/*
+		 * Claim when woken, when the last claim was full, or when a job is
+		 * due; and only once half the transfer slots are free (or none is
+		 * busy), so that a claim is worth its transaction.
+		 */
 		if (claim_wanted || (next_claim_at != 0 && GetCurrentTimestamp() >= next_claim_at))
 		{
 			int			room = cos_fetch_concurrency - active_total;
@@ -608,9 +626,14 @@ cos_fetch_main(Datum arg)
 			for (task = waiting; task; task = task->next)
 				queued++;
 			room -= queued;
-			claim_wanted = false;
-			next_claim_at = 0;
-			if (room > 0)
+			if (room > 0 && room < Max(cos_fetch_concurrency / 2, 1) && active_total > 0)
+				claim_wanted = true;	/* later, when more slots are free */
+			else
+			{
+				claim_wanted = false;
+				next_claim_at = 0;
+			}
+			if (room > 0 && !claim_wanted)
 			{
 				int			got = ClaimJobs(room, &waiting, &next_due_ms);
 
@@ -643,15 +666,36 @@ cos_fetch_main(Datum arg)
 
 		if (finished != NULL || log != NULL)
 		{
-			StoreFinishedTasks(finished, log, worker_slot);
-			while (finished)
+			int			n = 0;
+
+			if (finished_since == 0)
+				finished_since = GetCurrentTimestamp();
+			for (task = finished; task != NULL; task = task->next)
+				n++;
+
+			/*
+			 * Stored in batches: the transaction, the runs' rows and the
+			 * claim that follows cost the same for one task as for many.
+			 * A batch is written once half the transfers have ended, once
+			 * its first task has waited STORE_DELAY_MS, or when nothing
+			 * else is in flight.
+			 */
+			if (n >= Max(cos_fetch_concurrency / 2, 1) ||
+				(active_total == 0 && waiting == NULL) ||
+				TimestampDifferenceExceeds(finished_since, GetCurrentTimestamp(), STORE_DELAY_MS))
 			{
-				task = finished->next;
-				FreeTask(finished);
-				finished = task;
+				StoreFinishedTasks(finished, log, worker_slot);
+				while (finished)
+				{
+					task = finished->next;
+					FreeTask(finished);
+					finished = task;
+				}
+				log = NULL;
+				finished_since = 0;
+				claim_wanted = true;
+				continue;
 			}
-			claim_wanted = true;
-			continue;
 		}
 
 		if (active_total == 0 && !claim_wanted)

@@ -556,8 +556,20 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 				(errmsg("cos: could not record account and proxy usage: %s", edata->message)));
 		FreeErrorData(edata);
 	}
-	for (e = log; e != NULL; e = e->next)
-		StoreLog(e);
+	/* the log is newest first: written oldest first, so ids follow time */
+	{
+		FetchLogEntry *oldest_first = NULL;
+
+		while (log != NULL)
+		{
+			e = log->next;
+			log->next = oldest_first;
+			oldest_first = log;
+			log = e;
+		}
+		for (e = oldest_first; e != NULL; e = e->next)
+			StoreLog(e);
+	}
 	/* last: the runs' rows stay locked only from here to the commit */
 	StoreRunCounts(counts);
 

@@ -598,12 +598,40 @@ cos_find_script_by_id(const char *body, size_t len, const char *id,
 	return COS_SPAN_MISSING;
 }
 
+/*
+ * Length of the JSON string starting at s[0] ('"'), quotes included; 0 if
+ * unclosed.  Strings are most of a page's JSON, so the closing quote is
+ * found with memchr, and a quote preceded by an odd run of backslashes is
+ * an escaped one.
+ */
+static size_t
+JsonStringSpan(const char *s, size_t len)
+{
+	size_t		i = 1;
+
+	while (i < len)
+	{
+		const char *q = memchr(s + i, '"', len - i);
+		size_t		at;
+		size_t		backslashes = 0;
+
+		if (q == NULL)
+			return 0;
+		at = (size_t) (q - s);
+		while (s[at - 1 - backslashes] == '\\')
+			backslashes++;		/* stops at the opening quote at the latest */
+		if (backslashes % 2 == 0)
+			return at + 1;
+		i = at + 1;
+	}
+	return 0;
+}
+
 /* cos_json_span: see extract_int.h */
 size_t
 cos_json_span(const char *s, size_t len)
 {
 	size_t		depth = 0;
-	bool		in_string = false;
 
 	if (len == 0 || (s[0] != '{' && s[0] != '['))
 		return 0;
@@ -611,16 +639,14 @@ cos_json_span(const char *s, size_t len)
 	{
 		char		c = s[i];
 
-		if (in_string)
-		{
-			if (c == '\\')
-				i++;			/* skip the escaped byte (bounded by the loop) */
-			else if (c == '"')
-				in_string = false;
-			continue;
-		}
 		if (c == '"')
-			in_string = true;
+		{
+			size_t		n = JsonStringSpan(s + i, len - i);
+
+			if (n == 0)
+				return 0;
+			i += n - 1;
+		}
 		else if (c == '{' || c == '[')
 			depth++;
 		else if (c == '}' || c == ']')
@@ -628,20 +654,6 @@ cos_json_span(const char *s, size_t len)
 			if (--depth == 0)
 				return i + 1;
 		}
-	}
-	return 0;
-}
-
-/* Length of the JSON string starting at s[0] ('"'), quotes included; 0 if unclosed */
-static size_t
-JsonStringSpan(const char *s, size_t len)
-{
-	for (size_t i = 1; i < len; i++)
-	{
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
 	}
 	return 0;
 }

@@ -333,7 +333,8 @@ COMMENT ON TABLE cos.jobs IS
 CREATE INDEX jobs_due ON cos.jobs (run_at) WHERE state = 'queued';
 CREATE INDEX jobs_running ON cos.jobs (locked_until) WHERE state = 'running';
 CREATE INDEX jobs_run ON cos.jobs (run_id);
-CREATE INDEX jobs_batch ON cos.jobs (batch_id) WHERE batch_id IS NOT NULL;
+-- the open jobs of a batch (a batch is done when it has none)
+CREATE INDEX jobs_batch ON cos.jobs (batch_id) WHERE state IN ('queued', 'running');
 -- Single flight: one open job per target.
 CREATE UNIQUE INDEX jobs_open_target ON cos.jobs (coalesce(channel_id, 0), coalesce(video_id, 0))
 	WHERE state IN ('queued', 'running');
@@ -398,28 +399,36 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET enable_sort = off
 SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
+	b bigint;
 	ids bigint[];
+	batches bigint[];
 	enabled text[];
 	mine bigint[];
 	no_account text[];			-- platforms whose every job waits for an account
 	no_channel_account text[];	-- platforms whose channel jobs wait for one
 BEGIN
 	-- this worker's batches with no open job left are done
-	UPDATE cos.batches b SET state = 'done', claimed_by = NULL
-	 WHERE b.state = 'claimed' AND b.claimed_by = worker
-	   AND NOT EXISTS (SELECT 1 FROM cos.jobs j
-					    WHERE j.batch_id = b.id AND j.state IN ('queued', 'running'));
+	FOR b IN SELECT b2.id FROM cos.batches b2 WHERE b2.state = 'claimed' AND b2.claimed_by = worker
+	LOOP
+		IF NOT EXISTS (SELECT 1 FROM cos.jobs j
+						WHERE j.batch_id = b AND j.state IN ('queued', 'running')) THEN
+			UPDATE cos.batches b2 SET state = 'done', claimed_by = NULL WHERE b2.id = b;
+		END IF;
+	END LOOP;
 	-- take over one open batch that has a due job
-	UPDATE cos.batches b SET state = 'claimed', claimed_by = worker, claimed_at = now()
-	 WHERE b.id = (SELECT b2.id FROM cos.batches b2
-					WHERE b2.state = 'open'
-					  AND EXISTS (SELECT 1 FROM cos.jobs j
-								   WHERE j.batch_id = b2.id AND j.state = 'queued'
-									 AND j.run_at <= now())
-					ORDER BY b2.id LIMIT 1
-					  FOR UPDATE SKIP LOCKED);
+	FOR b IN SELECT b2.id FROM cos.batches b2 WHERE b2.state = 'open' ORDER BY b2.id
+	LOOP
+		IF EXISTS (SELECT 1 FROM cos.jobs j
+					WHERE j.batch_id = b AND j.state = 'queued' AND j.run_at <= now()) THEN
+			UPDATE cos.batches b2 SET state = 'claimed', claimed_by = worker, claimed_at = now()
+			 WHERE b2.id = (SELECT b3.id FROM cos.batches b3 WHERE b3.id = b AND b3.state = 'open'
+							   FOR UPDATE SKIP LOCKED);
+			EXIT WHEN FOUND;
+		END IF;
+	END LOOP;
 
 	SELECT array_agg(p.name) FILTER (WHERE p.enabled),
 		   array_agg(p.name) FILTER (WHERE p.needs_account = 'always' AND NOT p.usable),
@@ -427,19 +436,24 @@ BEGIN
 	  INTO enabled, no_account, no_channel_account
 	  FROM (SELECT p.*, EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = p.name) AS usable
 			  FROM cos.platforms p) p;
-	SELECT array_agg(b.id) INTO mine FROM cos.batches b
-	 WHERE b.state = 'claimed' AND b.claimed_by = worker;
+	SELECT array_agg(b2.id) INTO mine FROM cos.batches b2
+	 WHERE b2.state = 'claimed' AND b2.claimed_by = worker;
 
 	-- Two index scans that stop after n rows (jobs_running, then jobs_due in
 	-- run_at order), never a sort of every open job: the planner is told so
 	-- (enable_sort = off above), since right after a run is enqueued the
-	-- statistics of cos.jobs still say it is nearly empty.  (jit = off: the
+	-- statistics of cos.jobs still say it is nearly empty.  Plans are
+	-- generic (plan_cache_mode above): planning these statements afresh at
+	-- each claim cost more than running them, the estimates of run_at and
+	-- locked_until probing index ends full of dead entries.  (jit = off: the
 	-- one sort left, of a platform's few accounts, now costs enough to
 	-- make the planner JIT-compile every claim.)  A job is skipped when it
-	-- belongs to another worker's batch or waits for an account.  The
-	-- claimed ids are then updated through the primary key.
+	-- belongs to another worker's batch or waits for an account.  Each
+	-- claimed job is then updated once, through the primary key, with the
+	-- account and proxy it is dealt: round robin over the usable ones,
+	-- least recently used first (a batch keeps its own account).
 	WITH expired AS (
-		SELECT j.id FROM cos.jobs j
+		SELECT j.id, j.platform, j.batch_id FROM cos.jobs j
 		 WHERE j.state = 'running' AND j.locked_until < now()
 		   AND j.platform = ANY (enabled)
 		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
@@ -449,7 +463,7 @@ BEGIN
 		 LIMIT n
 		   FOR UPDATE SKIP LOCKED
 	), due AS (
-		SELECT j.id FROM cos.jobs j
+		SELECT j.id, j.platform, j.batch_id FROM cos.jobs j
 		 WHERE j.state = 'queued' AND j.run_at <= now()
 		   AND j.platform = ANY (enabled)
 		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
@@ -458,25 +472,11 @@ BEGIN
 		 ORDER BY j.run_at
 		 LIMIT greatest(n - (SELECT count(*) FROM expired), 0)
 		   FOR UPDATE SKIP LOCKED
-	), u AS (
-		UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = worker,
-			   locked_until = now() + make_interval(secs => visibility_s)
-		 WHERE j.id = ANY (ARRAY(SELECT id FROM expired UNION ALL SELECT id FROM due))
-		RETURNING j.id
-	)
-	SELECT array_agg(u.id) INTO ids FROM u;
-	IF ids IS NULL THEN
-		RETURN;
-	END IF;
-	-- a batch's claimed_at is its last activity (tick releases idle ones)
-	UPDATE cos.batches b SET claimed_at = now()
-	 WHERE b.id IN (SELECT j.batch_id FROM cos.jobs j WHERE j.id = ANY (ids));
-
-	WITH k AS (
-		SELECT j.id, j.platform, j.batch_id,
-			   row_number() OVER (PARTITION BY j.platform ORDER BY j.id) - 1 AS rn,
-			   row_number() OVER (ORDER BY j.id) - 1 AS rn_all
-		  FROM cos.jobs j WHERE j.id = ANY (ids)
+	), k AS (
+		SELECT c.id, c.platform, c.batch_id,
+			   row_number() OVER (PARTITION BY c.platform ORDER BY c.id) - 1 AS rn,
+			   row_number() OVER (ORDER BY c.id) - 1 AS rn_all
+		  FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) c
 	), acc AS (
 		SELECT a.id, a.platform,
 			   row_number() OVER (PARTITION BY a.platform ORDER BY a.last_used_at NULLS FIRST, a.id) - 1 AS k,
@@ -495,9 +495,22 @@ BEGIN
 		  LEFT JOIN cos._usable_accounts ba ON ba.id = b.account_id
 		  LEFT JOIN acc a ON a.platform = k.platform AND a.k = k.rn % a.cnt
 		  LEFT JOIN px x ON x.k = k.rn_all % x.cnt
+	), u AS (
+		UPDATE cos.jobs j SET state = 'running', attempts = j.attempts + 1, locked_by = worker,
+			   locked_until = now() + make_interval(secs => visibility_s),
+			   account_id = pick.account_id, proxy_id = pick.proxy_id
+		  FROM pick WHERE j.id = pick.id
+		RETURNING j.id, j.batch_id
 	)
-	UPDATE cos.jobs j SET account_id = pick.account_id, proxy_id = pick.proxy_id
-	  FROM pick WHERE j.id = pick.id;
+	SELECT array_agg(u.id), array_agg(DISTINCT u.batch_id) FILTER (WHERE u.batch_id IS NOT NULL)
+	  INTO ids, batches FROM u;
+	IF ids IS NULL THEN
+		RETURN;
+	END IF;
+	-- a batch's claimed_at is its last activity (tick releases idle ones)
+	IF batches IS NOT NULL THEN
+		UPDATE cos.batches b SET claimed_at = now() WHERE b.id = ANY (batches);
+	END IF;
 
 	-- least recently used: a hint only, so rows another worker holds are
 	-- skipped.  Each row is stamped with its last place in this claim (in
