@@ -108,6 +108,7 @@ typedef struct FetchTask
 
 	/* the end */
 	TaskEnd		end;
+	bool		stored;			/* written by the batch's statement for videos */
 	char	   *error;			/* reason for anything but a clean END_DONE */
 	long		retry_after_s;	/* from Retry-After, 0 when absent */
 

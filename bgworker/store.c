@@ -104,9 +104,46 @@ static const char *const COUNT_RUN_SQL =
 "                THEN now() ELSE finished_at END "
 " WHERE id = $1";
 
-static const char *const INSERT_LOG_SQL =
+/*
+ * The video jobs of a batch in one statement: their ends, then (for the
+ * jobs still ours) the videos' latest counters, their history rows, and the
+ * status of those gone.  $1: JSON array of {"job", "attempt", "state",
+ * "error", "delay" (s), "video" (cos.videos.id), "run" (or null), "gone"
+ * (status, or null), "v" (the extracted video, or null)}; $2: the worker's
+ * slot.  Returns the ids of the jobs that were still ours.
+ */
+static const char *const STORE_VIDEO_JOBS_SQL =
+"WITH t AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(job bigint, attempt integer, "
+"           state text, error text, delay float8, video bigint, run bigint, gone text, v jsonb)), "
+"j AS (UPDATE cos.jobs j SET state = t.state, last_error = t.error, locked_until = NULL, "
+"  finished_at = CASE WHEN t.state = 'queued' THEN NULL ELSE now() END, "
+"  run_at = CASE WHEN t.state = 'queued' THEN now() + make_interval(secs => t.delay) ELSE j.run_at END "
+"  FROM t WHERE j.id = t.job AND j.state = 'running' AND j.attempts = t.attempt AND j.locked_by = $2 "
+"  RETURNING j.id), "
+"x AS (SELECT t.* FROM t JOIN j ON j.id = t.job), "
+"v AS (UPDATE cos.videos v SET "
+"  title = coalesce(r.title, v.title), thumbnail_url = coalesce(r.thumbnail_url, v.thumbnail_url), "
+"  published_at = coalesce(r.published_at, v.published_at), duration_s = coalesce(r.duration_s, v.duration_s), "
+"  views = r.views, likes = r.likes, comments = r.comments, shares = r.shares, saves = r.saves, "
+"  status = 'ok', checked_at = now(), last_run_id = x.run "
+"  FROM x CROSS JOIN LATERAL jsonb_to_record(x.v) AS r(" VIDEO_COLUMNS ") "
+"  WHERE v.id = x.video AND x.v IS NOT NULL AND (x.run IS NULL OR v.last_run_id IS DISTINCT FROM x.run) "
+"  RETURNING v.id, x.run, r.views, r.likes, r.comments, r.shares, r.saves), "
+"g AS (UPDATE cos.videos v SET status = x.gone, checked_at = now() "
+"  FROM x WHERE v.id = x.video AND x.gone IS NOT NULL AND x.v IS NULL), "
+"h AS (INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) "
+"  SELECT id, now(), run, views, likes, comments, shares, saves FROM v "
+"   WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 "
+"  ON CONFLICT DO NOTHING) "
+"SELECT id FROM j";
+
+static const char *const INSERT_LOGS_SQL =
 "INSERT INTO cos.fetch_log (job_id, run_id, platform, url, http_status, outcome, error, bytes, duration_ms) "
-"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+"SELECT job, run, platform, url, status, outcome, error, bytes, ms "
+"  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (job bigint, run bigint, platform text, "
+"       url text, status integer, outcome text, error text, bytes integer, ms integer)) "
+"       WITH ORDINALITY AS x(job, run, platform, url, status, outcome, error, bytes, ms, o) "
+" ORDER BY o";
 
 /*
  * The statements above, prepared once per worker (SPI_keepplan) rather than
@@ -248,6 +285,36 @@ RetryDelay(FetchTask *task)
 }
 
 /*
+ * The state a task's job ends in: "done" (collected, or the target is gone),
+ * "queued" again (a retry, while attempts remain), "dead" (attempts
+ * exhausted) or "failed" (not retried); *ok, *failed and *retried say how
+ * the run counts it.
+ */
+static const char *
+JobEnd(FetchTask *task, bool *ok, bool *failed, bool *retried)
+{
+	*ok = *failed = *retried = false;
+	switch (task->end)
+	{
+		case END_DONE:
+		case END_GONE:
+			*ok = true;
+			return "done";
+		case END_RETRY:
+			if (task->attempt < task->max_attempts)
+			{
+				*retried = true;
+				return "queued";
+			}
+			*failed = true;
+			return "dead";
+		default:
+			*failed = true;
+			return "failed";
+	}
+}
+
+/*
  * Writes one task: its job's end first (nothing else is written when the
  * job is no longer ours), then its rows.  Adds the job's outcome to
  * *counts (the run's counts) only once the job's end was written; the caller
@@ -256,37 +323,12 @@ RetryDelay(FetchTask *task)
 static void
 StoreTask(FetchTask *task, int worker_slot, RunCount *count)
 {
-	const char *state;
-	bool		final_ok = false;
-	bool		final_failed = false;
-	bool		retried = false;
+	bool		final_ok;
+	bool		final_failed;
+	bool		retried;
+	const char *state = JobEnd(task, &final_ok, &final_failed, &retried);
 	Datum		run_id = Int64GetDatum(task->run_id);
 	bool		run_null = (task->run_id == 0);
-
-	switch (task->end)
-	{
-		case END_DONE:
-		case END_GONE:
-			state = "done";
-			final_ok = true;
-			break;
-		case END_RETRY:
-			if (task->attempt < task->max_attempts)
-			{
-				state = "queued";
-				retried = true;
-			}
-			else
-			{
-				state = "dead";
-				final_failed = true;
-			}
-			break;
-		default:
-			state = "failed";
-			final_failed = true;
-			break;
-	}
 
 	{
 		Oid			types[6] = {INT8OID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID};
@@ -434,25 +476,124 @@ StoreUsage(FetchTask *finished)
 	json_decref(report);
 }
 
-/* Inserts one cos.fetch_log row. */
+/*
+ * Inserts the cos.fetch_log rows of the entries (a list through ->next,
+ * oldest first) with one statement, in that order.
+ */
 static void
-StoreLog(FetchLogEntry *e)
+StoreLogs(FetchLogEntry *oldest_first)
 {
-	Oid			types[9] = {INT8OID, INT8OID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, INT4OID, INT4OID};
-	Datum		values[9];
-	bool		isnull[9] = {false, e->run_id == 0, false, false, e->http_status == 0, false,
-	e->error == NULL, false, false};
+	json_t	   *rows = json_array();
+	FetchLogEntry *e;
 
-	values[0] = Int64GetDatum(e->job_id);
-	values[1] = Int64GetDatum(e->run_id);
-	values[2] = CStringGetTextDatum(cos_platform_name(e->platform));
-	values[3] = CStringGetTextDatum(e->url);
-	values[4] = Int32GetDatum((int32) e->http_status);
-	values[5] = CStringGetTextDatum(e->outcome);
-	values[6] = e->error ? CStringGetTextDatum(e->error) : (Datum) 0;
-	values[7] = Int32GetDatum((int32) Min(e->bytes, PG_INT32_MAX));
-	values[8] = Int32GetDatum(e->duration_ms);
-	Exec(INSERT_LOG_SQL, 9, types, values, isnull, SPI_OK_INSERT);
+	for (e = oldest_first; e != NULL; e = e->next)
+	{
+		json_t	   *r = json_pack("{s:I, s:o, s:s, s:s, s:o, s:s, s:s?, s:I, s:i}",
+								  "job", (json_int_t) e->job_id,
+								  "run", e->run_id ? json_integer(e->run_id) : json_null(),
+								  "platform", cos_platform_name(e->platform),
+								  "url", e->url,
+								  "status", e->http_status ? json_integer(e->http_status) : json_null(),
+								  "outcome", e->outcome,
+								  "error", e->error,
+								  "bytes", (json_int_t) Min(e->bytes, PG_INT32_MAX),
+								  "ms", e->duration_ms);
+
+		if (r == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+							errmsg("could not build the fetch log of a batch")));
+		json_array_append_new(rows, r);
+	}
+	if (json_array_size(rows) > 0)
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1] = {JsonDatum(rows)};
+		bool		isnull[1] = {false};
+
+		Exec(INSERT_LOGS_SQL, 1, types, values, isnull, SPI_OK_INSERT);
+	}
+	json_decref(rows);
+}
+
+/*
+ * A video task whose rows are one update of its own video (no short link
+ * re-keyed, not gone with counters): written by StoreVideoJobs together
+ * with the others of its batch.
+ */
+static bool
+IsPlainVideoTask(const FetchTask *task)
+{
+	return task->kind == TASK_VIDEO && task->resolved_id == NULL &&
+		!(task->end == END_GONE && json_array_size(task->videos) > 0);
+}
+
+/* StoreVideoJobs's arguments and results, for InSubtransaction */
+typedef struct StoreVideoJobsArgs
+{
+	FetchTask  *finished;
+	int			worker_slot;
+	int64	   *owned;			/* out: ids of the jobs that were still ours */
+	int			nowned;
+} StoreVideoJobsArgs;
+
+/*
+ * Writes every plain video task of the batch with STORE_VIDEO_JOBS_SQL (one
+ * statement for the batch, where StoreTask takes three per task).
+ */
+static void
+StoreVideoJobs(void *arg)
+{
+	StoreVideoJobsArgs *a = (StoreVideoJobsArgs *) arg;
+	json_t	   *rows = json_array();
+	FetchTask  *task;
+
+	a->nowned = 0;
+	for (task = a->finished; task != NULL; task = task->next)
+	{
+		bool		ok;
+		bool		failed;
+		bool		retried;
+		const char *state;
+		json_t	   *r;
+
+		if (!IsPlainVideoTask(task))
+			continue;
+		state = JobEnd(task, &ok, &failed, &retried);
+		r = json_pack("{s:I, s:i, s:s, s:s?, s:f, s:I, s:o, s:s?, s:O?}",
+					  "job", (json_int_t) task->job_id,
+					  "attempt", task->attempt,
+					  "state", state,
+					  "error", task->error,
+					  "delay", retried ? RetryDelay(task) : 0.0,
+					  "video", (json_int_t) task->target_id,
+					  "run", task->run_id ? json_integer(task->run_id) : json_null(),
+					  "gone", task->end == END_GONE ? task->gone_status : NULL,
+					  "v", json_array_get(task->videos, 0));
+		if (r == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+							errmsg("could not build the video rows of a batch")));
+		json_array_append_new(rows, r);
+	}
+	if (json_array_size(rows) > 0)
+	{
+		Oid			types[2] = {TEXTOID, INT4OID};
+		Datum		values[2] = {JsonDatum(rows), Int32GetDatum(a->worker_slot)};
+		bool		isnull[2] = {false, false};
+		uint64		n;
+
+		json_decref(rows);
+		n = Exec(STORE_VIDEO_JOBS_SQL, 2, types, values, isnull, SPI_OK_SELECT);
+		a->owned = palloc(sizeof(int64) * Max(n, 1));
+		for (uint64 i = 0; i < n; i++)
+		{
+			bool		null;
+
+			a->owned[a->nowned++] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+																SPI_tuptable->tupdesc, 1, &null));
+		}
+		return;
+	}
+	json_decref(rows);
 }
 
 /*
@@ -529,11 +670,54 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "cos: storing results");
 
+	/*
+	 * The plain video tasks in one statement; when it is refused (a value a
+	 * column cannot hold, say), they are written one by one below like the
+	 * others, so that only the task at fault fails.
+	 */
+	{
+		StoreVideoJobsArgs vargs = {finished, worker_slot, NULL, 0};
+
+		edata = InSubtransaction(StoreVideoJobs, &vargs);
+		if (edata == NULL)
+		{
+			for (task = finished; task != NULL; task = task->next)
+			{
+				bool		ok;
+				bool		failed;
+				bool		retried;
+
+				if (!IsPlainVideoTask(task))
+					continue;
+				task->stored = true;
+				for (int i = 0; i < vargs.nowned; i++)
+				{
+					if (vargs.owned[i] == task->job_id)
+					{
+						(void) JobEnd(task, &ok, &failed, &retried);
+						CountJob(&counts, task->run_id, ok, failed, retried);
+						break;
+					}
+				}
+				/* not ours any more: reclaimed by another worker */
+			}
+		}
+		else
+		{
+			ereport(LOG,
+					(errmsg("cos: storing a batch's videos together failed (%s); storing them one by one",
+							edata->message)));
+			FreeErrorData(edata);
+		}
+	}
+
 	/* one subtransaction per task: a task whose rows are refused fails alone */
 	for (task = finished; task != NULL; task = task->next)
 	{
 		StoreTaskArgs args = {task, worker_slot, {0}};
 
+		if (task->stored)
+			continue;
 		edata = InSubtransaction(StoreTaskCallback, &args);
 		if (edata == NULL)
 			CountJob(&counts, args.count.run_id, args.count.done > 0, args.count.failed > 0,
@@ -567,8 +751,7 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 			oldest_first = log;
 			log = e;
 		}
-		for (e = oldest_first; e != NULL; e = e->next)
-			StoreLog(e);
+		StoreLogs(oldest_first);
 	}
 	/* last: the runs' rows stay locked only from here to the commit */
 	StoreRunCounts(counts);

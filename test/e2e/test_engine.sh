@@ -3,7 +3,8 @@
 # fetch workers: short links resolved (HEAD, re-key, merge), proxies dealt
 # out and rested, a block putting its proxy into cooldown, every failure
 # outcome (truncated body, no answer, 429 + Retry-After, slow) counted in
-# cos.fetch_log and cos.runs, and pg_ctl restart -m immediate mid-run.
+# cos.fetch_log and cos.runs, pg_ctl restart -m immediate mid-run, and a
+# row refused by the database failing its job alone.
 #
 # Servers: the loopback fixture server (nginx, also used as the HTTP proxy)
 # and test/e2e/bad-server.py (truncated bodies, silence).
@@ -196,6 +197,30 @@ expect "run 5 is done with every job counted once" \
 	"done 2 2 0"
 expect "the fetch workers are back" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" "2"
+
+echo "# 6. a video whose row is refused fails alone: the batch's statement falls back to one per task"
+refused="$(cluster_psql -At -c "SELECT min(id) FROM cos.videos WHERE platform = 'tiktok' AND status = 'ok'")"
+cluster_psql >/dev/null <<SQL
+CREATE FUNCTION public.e2e_refuse() RETURNS trigger LANGUAGE plpgsql AS
+\$\$ BEGIN RAISE EXCEPTION 'e2e: video % refused', NEW.id; END \$\$;
+CREATE TRIGGER e2e_refuse BEFORE UPDATE ON cos.videos FOR EACH ROW
+	WHEN (NEW.id = $refused AND NEW.status = 'ok') EXECUTE FUNCTION public.e2e_refuse();
+SQL
+run6="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
+expect "run 6 finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "run 6: the refused video's job failed with the reason, the other is done" \
+	"SELECT string_agg(state || ':' || coalesce(last_error, ''), ' | ' ORDER BY video_id = $refused)
+	   FROM cos.jobs WHERE run_id = $run6" \
+	"done: | failed:storing the result failed: e2e: video $refused refused"
+expect "run 6: the other video has its history row, the refused one none" \
+	"SELECT string_agg((video_id = $refused)::text, ',') FROM cos.video_history WHERE run_id = $run6" \
+	"false"
+expect "run 6 is done, 1 done 1 failed" \
+	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run6" \
+	"done 2 1 1"
+expect "the batch statement was tried first, then one statement per task" \
+	"SELECT $(grep -c 'storing them one by one' "$COS_E2E_DIR/pg/server.log" || true) > 0" "t"
+cluster_psql -c "DROP TRIGGER e2e_refuse ON cos.videos" >/dev/null
 
 expect "across every run, no request went anywhere but the two loopback servers" \
 	"SELECT count(*) FROM cos.fetch_log WHERE url NOT LIKE '$FIXTURE_URL/%' AND url NOT LIKE '$BAD_URL/%'" "0"
