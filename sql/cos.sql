@@ -366,6 +366,18 @@ SELECT a.*
 		OR a.quota_used < a.daily_quota);
 COMMENT ON VIEW cos._usable_accounts IS
 'Private: accounts that are active, not cooling down and within their daily quota.';
+
+-- The one place that says which jobs wait for an account: every job of a
+-- platform listed here with needs_account = 'always', its channel jobs when
+-- 'channels'.  Read by cos._claim (skips them), cos.tick (runs.waiting says
+-- why) and cos.wait_idle (they are not pending work).
+CREATE VIEW cos._accountless_platforms AS
+SELECT p.name AS platform, p.needs_account
+  FROM cos.platforms p
+ WHERE p.needs_account <> 'never'
+   AND NOT EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = p.name);
+COMMENT ON VIEW cos._accountless_platforms IS
+'Private: platforms that need an account and have none usable now; their jobs (needs_account = always) or their channel jobs (channels) wait.';
 ------------------------------------------------------------------------------
 -- Uploads (thumbnails), served by the HTTP gateway as /uploads/<sha256>
 ------------------------------------------------------------------------------
@@ -430,12 +442,11 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	SELECT array_agg(p.name) FILTER (WHERE p.enabled),
-		   array_agg(p.name) FILTER (WHERE p.needs_account = 'always' AND NOT p.usable),
-		   array_agg(p.name) FILTER (WHERE p.needs_account = 'channels' AND NOT p.usable)
-	  INTO enabled, no_account, no_channel_account
-	  FROM (SELECT p.*, EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = p.name) AS usable
-			  FROM cos.platforms p) p;
+	SELECT array_agg(p.name) INTO enabled FROM cos.platforms p WHERE p.enabled;
+	SELECT array_agg(w.platform) FILTER (WHERE w.needs_account = 'always'),
+		   array_agg(w.platform) FILTER (WHERE w.needs_account = 'channels')
+	  INTO no_account, no_channel_account
+	  FROM cos._accountless_platforms w;
 	SELECT array_agg(b2.id) INTO mine FROM cos.batches b2
 	 WHERE b2.state = 'claimed' AND b2.claimed_by = worker;
 
@@ -559,9 +570,21 @@ COMMENT ON FUNCTION cos._claim(integer, double precision, integer) IS
 -- used: requests counted against daily quotas; a block puts the proxy it
 -- went through (else the account) into its platform's cooldown; three
 -- network failures in a row rest a proxy.  report is a JSON array of
--- {"account", "proxy", "requests", "blocked", "network_error", "error"}.
+-- cos._usage_report objects (defined just below).
 -- Rows are updated in id order, accounts first, so two workers never wait
 -- on each other in a cycle.
+CREATE TYPE cos._usage_report AS (
+	account bigint,				-- cos.accounts.id used, or null
+	proxy bigint,				-- cos.proxies.id used, or null
+	requests integer,			-- requests made with the account
+	blocked boolean,			-- the platform answered with an anti-bot page
+	network_error boolean,		-- the last request failed below HTTP
+	error text,
+	platform text
+);
+COMMENT ON TYPE cos._usage_report IS
+'Private: one finished task''s report to cos._record_usage.';
+
 CREATE FUNCTION cos._record_usage(report jsonb)
 RETURNS void
 LANGUAGE plpgsql
@@ -574,8 +597,7 @@ BEGIN
 		SELECT x.account, sum(coalesce(x.requests, 0))::integer AS requests,
 			   bool_or(coalesce(x.blocked, false) AND x.proxy IS NULL) AS blocked,
 			   max(x.error) FILTER (WHERE x.blocked AND x.proxy IS NULL) AS error
-		  FROM jsonb_to_recordset(report) AS x(account bigint, proxy bigint, requests integer,
-											   blocked boolean, network_error boolean, error text)
+		  FROM jsonb_populate_recordset(NULL::cos._usage_report, report) x
 		 WHERE x.account IS NOT NULL
 		 GROUP BY x.account ORDER BY x.account
 	LOOP
@@ -595,9 +617,7 @@ BEGIN
 			   count(*) FILTER (WHERE x.network_error)::integer AS failures,
 			   max(x.error) FILTER (WHERE x.blocked OR x.network_error) AS error,
 			   max(p.cooldown) AS cooldown
-		  FROM jsonb_to_recordset(report) AS x(account bigint, proxy bigint, requests integer,
-											   blocked boolean, network_error boolean, error text,
-											   platform text)
+		  FROM jsonb_populate_recordset(NULL::cos._usage_report, report) x
 		  LEFT JOIN cos.platforms p ON p.name = x.platform
 		 WHERE x.proxy IS NOT NULL
 		 GROUP BY x.proxy ORDER BY x.proxy
@@ -998,8 +1018,9 @@ BEGIN
 						   min(p.quota_time_zone) AS zone
 					  FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform
 					 WHERE j.run_id = r2.id AND j.state = 'queued'
-					   AND (p.needs_account = 'always' OR (p.needs_account = 'channels' AND j.channel_id IS NOT NULL))
-					   AND NOT EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = j.platform)
+					   AND EXISTS (SELECT 1 FROM cos._accountless_platforms w
+									WHERE w.platform = j.platform
+									  AND (w.needs_account = 'always' OR j.channel_id IS NOT NULL))
 					 GROUP BY j.platform) q ON true
 			 WHERE r2.status = 'running'
 			 GROUP BY r2.id) w
@@ -1044,10 +1065,10 @@ BEGIN
 						   OR (j.state = 'queued' AND (j.run_at <= clock_timestamp() OR j.attempts > 0)
 							   AND p.enabled
 							   -- jobs waiting for an account are not pending work
-							   AND (p.needs_account = 'never'
-									OR (p.needs_account = 'channels' AND j.video_id IS NOT NULL)
-									OR EXISTS (SELECT 1 FROM cos._usable_accounts a
-												WHERE a.platform = j.platform)))) THEN
+							   AND NOT EXISTS (SELECT 1 FROM cos._accountless_platforms w
+												WHERE w.platform = j.platform
+												  AND (w.needs_account = 'always'
+													   OR j.channel_id IS NOT NULL)))) THEN
 			RETURN true;
 		END IF;
 		IF clock_timestamp() >= deadline THEN
