@@ -38,8 +38,8 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE) \
 	-fsanitize=fuzzer-no-link \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wdeclaration-after-statement \
 	-Wimplicit-fallthrough -Wno-unused-parameter -Iextension -Ifuzz \
-	$(shell pkg-config --cflags jansson libxml-2.0)
-FUZZ_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto) -lm
+	$(shell pkg-config --cflags jansson libxml-2.0 libcurl)
+FUZZ_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto libcurl) -lm
 
 $(FUZZ_OUT)/obj/%.o: %.c $(wildcard extension/*.h fuzz/*.h)
 	@mkdir -p $(dir $@)
