@@ -308,6 +308,13 @@ StoreTask(FetchTask *task, int worker_slot, RunCount *count)
 		}
 	}
 
+	if (task->thumbnail)
+	{
+		/* a download: no run to count, no counters (thumbnail.c) */
+		StoreThumbnail(task);
+		return;
+	}
+
 	if (task->resolved_id != NULL && task->kind == TASK_VIDEO)
 	{
 		/* a short link resolved: re-key its row, or merge it into the row
@@ -510,6 +517,12 @@ StoreUsageCallback(void *arg)
 	StoreUsage((FetchTask *) arg);
 }
 
+static void
+EnqueueThumbnailsCallback(void *arg)
+{
+	EnqueueThumbnails((FetchTask *) arg);
+}
+
 /*
  * StoreFinishedTasks: writes the finished tasks (a list through ->next) and
  * the fetch log entries (a list through ->next) in one transaction.  Must be
@@ -546,6 +559,15 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 			FailJob(task, worker_slot, edata->message, &counts);
 			FreeErrorData(edata);
 		}
+	}
+
+	/* the thumbnails of the videos just stored: one statement per batch */
+	edata = InSubtransaction(EnqueueThumbnailsCallback, finished);
+	if (edata != NULL)
+	{
+		ereport(WARNING,
+				(errmsg("cos: could not enqueue thumbnail downloads: %s", edata->message)));
+		FreeErrorData(edata);
 	}
 
 	/* accounting must not cost the batch its results */
