@@ -367,7 +367,8 @@ CREATE TABLE cos.jobs (
 	CHECK (queue = 'parsing_' || platform),
 	-- a thumbnail download belongs to no run (run counts stay the run's
 	-- targets) and to no batch
-	CHECK (kind = 'collect' OR (video_id IS NOT NULL AND run_id IS NULL AND batch_id IS NULL))
+	CONSTRAINT jobs_thumbnail_of_no_run
+		CHECK (kind = 'collect' OR (video_id IS NOT NULL AND run_id IS NULL AND batch_id IS NULL))
 );
 COMMENT ON TABLE cos.jobs IS
 'The work queue, one queue per platform (parsing_tiktok, …).  Workers claim due jobs with FOR UPDATE SKIP LOCKED and hold them until locked_until (the visibility timeout); done, failed (not retried: unavailable, private, 4xx) and dead (attempts exhausted) are final.  kind collect fetches a target''s counters; kind thumbnail downloads a video''s thumbnail (no run, no account, the platform''s queue and limits).';
@@ -517,9 +518,10 @@ BEGIN
 		  FROM cos.proxies x
 		 WHERE x.active AND (x.cooldown_until IS NULL OR x.cooldown_until <= now())
 	), pick AS (
-		-- a thumbnail download needs no account
+		-- a thumbnail download (a CDN, not the platform's pages) goes
+		-- without an account and without a proxy
 		SELECT k.id, CASE WHEN k.kind = 'collect' THEN coalesce(ba.id, a.id) END AS account_id,
-			   CASE WHEN p.use_proxies THEN x.id END AS proxy_id
+			   CASE WHEN p.use_proxies AND k.kind = 'collect' THEN x.id END AS proxy_id
 		  FROM k JOIN cos.platforms p ON p.name = k.platform
 		  LEFT JOIN cos.batches b ON b.id = k.batch_id
 		  LEFT JOIN cos._usable_accounts ba ON ba.id = b.account_id
