@@ -240,7 +240,7 @@ thumb_reqs="$(grep -c '^/cdn/' "$COS_E2E_DIR/nginx/access.log" || true)"
 uploads_before="$(cluster_psql -At -c "SELECT count(*) FROM cos.uploads")"
 run_th="$(cluster_psql -At -c "SELECT cos.run_now()")"
 expect "a second collection of everything finishes" "SELECT cos.wait_idle('60 s')" "t"
-expect "the second collection downloads no thumbnail again (fetch_log)" \
+expect "the second collection enqueues no thumbnail download (cos.jobs)" \
 	"SELECT count(*) FROM cos.jobs WHERE kind = 'thumbnail' AND created_at > (SELECT started_at FROM cos.runs WHERE id = $run_th)" \
 	"0"
 expect "the second collection downloads no thumbnail again (fixture server's access log)" \

@@ -83,8 +83,10 @@ INSERT INTO cos.jobs (kind, queue, platform, video_id, run_id, state)
 VALUES ('thumbnail', 'parsing_youtube', 'youtube', :yt, (SELECT max(id) FROM cos.runs), 'done');
 \set VERBOSITY default
 
--- claimed without an account, even on Instagram with none usable; with the
--- URL and the platform's CDN hosts for the worker
+-- claimed without an account, even on Instagram with none usable, and
+-- without a proxy while one is usable (the collection job gets it); with
+-- the URL and the platform's CDN hosts for the worker
+INSERT INTO cos.proxies (url, label) VALUES ('http://127.0.0.1:59999', 'thumbnail test') RETURNING id AS proxy \gset
 CREATE TEMP TABLE ig_active AS SELECT id FROM cos.accounts WHERE platform = 'instagram' AND active;
 UPDATE cos.accounts SET active = false WHERE platform = 'instagram';
 SELECT c.platform, c.kind, c.account_id IS NOT NULL AS with_account, c.proxy_id IS NOT NULL AS with_proxy, c.thumbnail_url, c.cdn_hosts, c.cdn_base
@@ -126,5 +128,6 @@ UPDATE cos.videos SET thumbnail_sha256 = NULL WHERE thumbnail_sha256 IS NOT NULL
 DELETE FROM cos.uploads;
 DELETE FROM cos.videos WHERE id IN (:yt, :tt, :evil, :ig) OR external_id = '7000000000000000103';
 UPDATE cos.accounts SET active = true WHERE id IN (SELECT id FROM ig_active);
+DELETE FROM cos.proxies WHERE id = :proxy;
 ALTER SYSTEM RESET cos.fetch_workers;
 SELECT pg_reload_conf();
