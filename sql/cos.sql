@@ -219,7 +219,7 @@ CREATE TABLE cos.videos (
 COMMENT ON TABLE cos.videos IS
 'Known videos with their latest counters (NULL where the platform does not publish one).  tracked: added on its own by add_video, collected every run even without its channel.  thumbnail_sha256: the thumbnail the workers downloaded from thumbnail_url, stored once in cos.uploads (served as /uploads/<sha256>); thumbnail_tried_at: when its download was last enqueued.';
 -- the videos whose thumbnail is still to be downloaded, oldest attempt first
-CREATE INDEX videos_thumbnail_wanted ON cos.videos (thumbnail_tried_at NULLS FIRST)
+CREATE INDEX videos_thumbnail_wanted ON cos.videos (thumbnail_tried_at NULLS FIRST, id)
 	WHERE thumbnail_sha256 IS NULL AND thumbnail_url IS NOT NULL;
 
 ------------------------------------------------------------------------------
@@ -731,7 +731,7 @@ BEGIN
 		 WHERE v.thumbnail_sha256 IS NULL AND v.thumbnail_url IS NOT NULL
 		   AND (v.thumbnail_tried_at IS NULL OR v.thumbnail_tried_at <= now() - interval '7 days')
 		   AND v.status = 'ok' AND p.enabled
-		 ORDER BY v.thumbnail_tried_at NULLS FIRST
+		 ORDER BY v.thumbnail_tried_at NULLS FIRST, v.id
 		 LIMIT lim
 		   FOR UPDATE OF v SKIP LOCKED
 	), marked AS (
