@@ -155,6 +155,7 @@ extern bool ThumbnailBuildRequest(FetchTask *task);
 extern FetchLogEntry *ThumbnailHandleResponse(FetchTask *task, CURLcode code, long http_status,
 											  const char *location);
 extern void StoreThumbnail(FetchTask *task);
+extern bool ThumbnailsDue(FetchTask *finished);
 extern void EnqueueThumbnails(FetchTask *finished);
 
 #endif							/* COS_FETCH_H */

@@ -562,8 +562,8 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 	}
 
 	/* the thumbnails of the videos just stored: one statement per batch */
-	edata = InSubtransaction(EnqueueThumbnailsCallback, finished);
-	if (edata != NULL)
+	if (ThumbnailsDue(finished) &&
+		(edata = InSubtransaction(EnqueueThumbnailsCallback, finished)) != NULL)
 	{
 		ereport(WARNING,
 				(errmsg("cos: could not enqueue thumbnail downloads: %s", edata->message)));

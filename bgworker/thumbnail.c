@@ -326,25 +326,34 @@ StoreThumbnail(FetchTask *task)
 }
 
 /*
- * EnqueueThumbnails: in the store's transaction, when downloads are on and
- * some finished collection task stored videos, enqueues the thumbnail
+ * ThumbnailsDue: whether the store should call EnqueueThumbnails for this
+ * batch (a list of finished tasks through ->next): downloads are on and some
+ * collection task stored videos.  Cheap: no SQL.
+ */
+bool
+ThumbnailsDue(FetchTask *finished)
+{
+	FetchTask  *task;
+
+	if (cos_thumbnail_max_bytes == 0)
+		return false;
+	for (task = finished; task != NULL; task = task->next)
+		if (!task->thumbnail && json_array_size(task->videos) > 0)
+			return true;
+	return false;
+}
+
+/*
+ * EnqueueThumbnails: in the store's transaction, enqueues the thumbnail
  * downloads now due (cos._enqueue_thumbnails: one set-based statement per
- * batch, whatever the number of videos).  Errors propagate.
+ * batch, whatever the number of videos).  finished is unused (the batch's
+ * videos are found by the statement).  Errors propagate.
  */
 void
 EnqueueThumbnails(FetchTask *finished)
 {
-	FetchTask  *task;
-	bool		stored_videos = false;
-	int			rc;
+	int			rc = SPI_execute("SELECT cos._enqueue_thumbnails()", false, 0);
 
-	if (cos_thumbnail_max_bytes == 0)
-		return;
-	for (task = finished; task != NULL && !stored_videos; task = task->next)
-		stored_videos = !task->thumbnail && json_array_size(task->videos) > 0;
-	if (!stored_videos)
-		return;
-	rc = SPI_execute("SELECT cos._enqueue_thumbnails()", false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "cos: enqueueing thumbnails failed: %s", SPI_result_code_string(rc));
 }
