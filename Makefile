@@ -64,8 +64,8 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 PURE_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wdeclaration-after-statement -Wmissing-format-attribute -Wimplicit-fallthrough=3 \
 	-Wno-unused-parameter -Iextension \
-	$(shell pkg-config --cflags libxml-2.0 jansson libcrypto)
-PURE_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto) -lm
+	$(shell pkg-config --cflags libxml-2.0 jansson libcrypto libcurl)
+PURE_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto libcurl) -lm
 
 cos-extract: tools/cos-extract.c $(PURE_SRCS) $(wildcard extension/*.h)
 	$(CC) $(PURE_CFLAGS) -o $@ tools/cos-extract.c $(PURE_SRCS) $(PURE_LIBS)

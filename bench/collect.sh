@@ -19,6 +19,9 @@
 #   instagram  media/<pk>/info/ of shortcode CAG3E8xxxxx  media_info_CAG3E8-A3wf.json
 #   likee      getVideoInfo {"postIds":"69281567678NNNNNNNN"}  getVideoInfo_single_item.json
 #   telegram   t.me/durov/N, N >= 1000 not ending in 9  tme_s_durov_before38.html
+# Thumbnail downloads are off (cos.thumbnail_max_bytes = 0): the figures are
+# of collection alone, and no thumbnail job is enqueued (the captures'
+# thumbnail URLs name the real CDNs, which no test or bench may contact).
 #
 # Prints, per cos.fetch_workers setting (COS_BENCH_WORKERS, default "1 2"):
 # snapshots stored per second per platform and overall, then the wire limit
@@ -90,6 +93,7 @@ cluster_start "shared_preload_libraries = '$preload'
 fsync = $FSYNC
 cos.fetch_workers = 0
 cos.fetch_concurrency = $CONC
+cos.thumbnail_max_bytes = 0
 pg_stat_statements.track = all
 max_wal_size = 4GB
 ${COS_BENCH_CONF:-}"

@@ -252,6 +252,8 @@ ClaimJobs(int want, FetchTask **out, long *next_due_ms)
 		}
 		task->target_url = GetText(tup, desc, 25, cxt);
 		task->short_link_base = GetText(tup, desc, 26, cxt);
+		/* kind, and what a thumbnail download needs (thumbnail.c) */
+		ThumbnailFromClaim(task, tup, desc, 27);
 		task->videos = json_array();
 		task->video_ids = json_array();
 
@@ -304,7 +306,7 @@ WriteBody(char *data, size_t size, size_t nmemb, void *userdata)
 	FetchTask  *task = (FetchTask *) userdata;
 	size_t		n = size * nmemb;
 
-	if (task->body_len + n > (size_t) cos_max_response_bytes)
+	if (task->body_len + n > task->max_body)
 	{
 		task->too_large = true;
 		return 0;
@@ -401,7 +403,7 @@ StartTransfer(FetchTask *task)
 	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* redirects are followed by TaskHandleResponse, to the platform's hosts only */
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) cos_max_response_bytes);
+	curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) task->max_body);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) task->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) task->timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");

@@ -12,6 +12,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "utils/palloc.h"
@@ -81,6 +83,15 @@ typedef struct FetchTask
 	char	   *target_url;		/* the target row's canonical URL */
 	char	   *short_link_base;	/* resolve short links here (tests), may be NULL */
 
+	/* a thumbnail download (jobs.kind thumbnail; bgworker/thumbnail.c) */
+	bool		thumbnail;
+	char	   *thumbnail_url;	/* the video's, as the page gave it: untrusted */
+	const char **cdn_hosts;		/* the platform's CDN host suffixes */
+	int			n_cdn_hosts;
+	char	   *cdn_base;		/* request thumbnails here (tests), may be NULL */
+	const char *image_type;		/* the media type the downloaded body sniffed as */
+	size_t		max_body;		/* largest response body accepted, in bytes */
+
 	/* progress through the requests */
 	int			step;
 	int			pages;
@@ -138,5 +149,14 @@ extern char *RedactUrl(const char *url);
 
 /* store.c */
 extern void StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot);
+
+/* thumbnail.c */
+extern void ThumbnailFromClaim(FetchTask *task, HeapTuple tup, TupleDesc desc, int first_col);
+extern bool ThumbnailBuildRequest(FetchTask *task);
+extern FetchLogEntry *ThumbnailHandleResponse(FetchTask *task, CURLcode code, long http_status,
+											  const char *location);
+extern void StoreThumbnail(FetchTask *task);
+extern bool ThumbnailsDue(FetchTask *finished);
+extern void EnqueueThumbnails(FetchTask *finished);
 
 #endif							/* COS_FETCH_H */

@@ -205,6 +205,11 @@ TaskBuildRequest(FetchTask *task)
 	StringInfoData url;
 	bool		ok = true;
 
+	if (task->thumbnail)
+	{
+		MemoryContextSwitchTo(old);
+		return ThumbnailBuildRequest(task);
+	}
 	initStringInfo(&url);
 	curl_slist_free_all(task->headers);
 	task->headers = NULL;
@@ -727,6 +732,11 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 	const char *status = NULL;
 	bool		first_step = (task->step == 0);
 
+	if (task->thumbnail)
+	{
+		pfree(log);
+		return ThumbnailHandleResponse(task, code, http_status, location);
+	}
 	log->job_id = task->job_id;
 	log->run_id = task->run_id;
 	log->platform = task->platform;

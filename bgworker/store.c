@@ -350,6 +350,13 @@ StoreTask(FetchTask *task, int worker_slot, RunCount *count)
 		}
 	}
 
+	if (task->thumbnail)
+	{
+		/* a download: no run to count, no counters (thumbnail.c) */
+		StoreThumbnail(task);
+		return;
+	}
+
 	if (task->resolved_id != NULL && task->kind == TASK_VIDEO)
 	{
 		/* a short link resolved: re-key its row, or merge it into the row
@@ -516,14 +523,14 @@ StoreLogs(FetchLogEntry *oldest_first)
 }
 
 /*
- * A video task whose rows are one update of its own video (no short link
- * re-keyed, not gone with counters): written by StoreVideoJobs together
+ * A video task whose rows are one update of its own video (not a thumbnail
+ * download, no short link re-keyed, not gone with counters): written by StoreVideoJobs together
  * with the others of its batch.
  */
 static bool
 IsPlainVideoTask(const FetchTask *task)
 {
-	return task->kind == TASK_VIDEO && task->resolved_id == NULL &&
+	return task->kind == TASK_VIDEO && !task->thumbnail && task->resolved_id == NULL &&
 		!(task->end == END_GONE && json_array_size(task->videos) > 0);
 }
 
@@ -651,6 +658,12 @@ StoreUsageCallback(void *arg)
 	StoreUsage((FetchTask *) arg);
 }
 
+static void
+EnqueueThumbnailsCallback(void *arg)
+{
+	EnqueueThumbnails((FetchTask *) arg);
+}
+
 /*
  * StoreFinishedTasks: writes the finished tasks (a list through ->next) and
  * the fetch log entries (a list through ->next) in one transaction.  Must be
@@ -730,6 +743,15 @@ StoreFinishedTasks(FetchTask *finished, FetchLogEntry *log, int worker_slot)
 			FailJob(task, worker_slot, edata->message, &counts);
 			FreeErrorData(edata);
 		}
+	}
+
+	/* the thumbnails of the videos just stored: one statement per batch */
+	if (ThumbnailsDue(finished) &&
+		(edata = InSubtransaction(EnqueueThumbnailsCallback, finished)) != NULL)
+	{
+		ereport(WARNING,
+				(errmsg("cos: could not enqueue thumbnail downloads: %s", edata->message)));
+		FreeErrorData(edata);
 	}
 
 	/* accounting must not cost the batch its results */

@@ -24,6 +24,7 @@ int			cos_poll_interval_ms = 5000;
 int			cos_visibility_timeout_s = 300;
 int			cos_max_response_bytes = 8 * 1024 * 1024;
 int			cos_channel_max_videos = 500;
+int			cos_thumbnail_max_bytes = 1024 * 1024;
 char	   *cos_http_listen = NULL;
 int			cos_http_workers = 1;
 char	   *cos_http_cors_origin = NULL;
@@ -170,6 +171,11 @@ _PG_init(void)
 	DefineCustomIntVariable("cos.max_response_bytes",
 							"Largest response body a worker accepts.",
 							NULL, &cos_max_response_bytes, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.thumbnail_max_bytes",
+							"Largest thumbnail a worker downloads; 0 turns thumbnail downloads off.",
+							"Thumbnails are downloaded once per video from its platform's CDN hosts and served as /uploads/<sha256>.",
+							&cos_thumbnail_max_bytes, 1024 * 1024, 0, 64 * 1024 * 1024,
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.channel_max_videos",
 							"Most videos collected per channel per run (YouTube uploads playlist pages).",

@@ -20,6 +20,7 @@ extern int	cos_poll_interval_ms;
 extern int	cos_visibility_timeout_s;
 extern int	cos_max_response_bytes;
 extern int	cos_channel_max_videos;
+extern int	cos_thumbnail_max_bytes;
 extern char *cos_http_listen;
 extern int	cos_http_workers;
 extern char *cos_http_cors_origin;

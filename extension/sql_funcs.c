@@ -1,26 +1,31 @@
 /*
  * sql_funcs.c
- *	  SQL-callable C: cos.parse_url, cos.extract, cos._wake.
+ *	  SQL-callable C: cos.parse_url, cos.extract, cos._wake,
+ *	  cos._thumbnail_url_allowed.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 /* PostgreSQL's json_object() SQL function clashes with jansson's */
 #define json_object pg_json_object
 #include "utils/builtins.h"
 #undef json_object
+#include "utils/array.h"
 #include "utils/jsonb.h"
 
 #include "cos.h"
 #include "extract.h"
+#include "thumbnail.h"
 #include "url.h"
 
 PG_FUNCTION_INFO_V1(cos_parse_url);
 PG_FUNCTION_INFO_V1(cos_extract_sql);
 PG_FUNCTION_INFO_V1(cos_wake);
+PG_FUNCTION_INFO_V1(cos_thumbnail_url_allowed_sql);
 
 static bool wake_registered = false;
 static bool wake_pending = false;
@@ -132,4 +137,32 @@ cos_wake(PG_FUNCTION_ARGS)
 	}
 	wake_pending = true;
 	PG_RETURN_VOID();
+}
+
+/*
+ * cos._thumbnail_url_allowed(url text, cdn_hosts text[]) -> boolean: whether
+ * url may be downloaded as a thumbnail of a platform with those CDN host
+ * suffixes (cos_thumbnail_url_allowed in thumbnail.h; NULL elements are
+ * skipped).  Never raises for a bad URL: false is the answer.
+ */
+Datum
+cos_thumbnail_url_allowed_sql(PG_FUNCTION_ARGS)
+{
+	char	   *url = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	const char **hosts;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("cdn_hosts must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	hosts = palloc0(sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		hosts[i] = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+	PG_RETURN_BOOL(cos_thumbnail_url_allowed(url, hosts, n, NULL, 0, NULL, 0));
 }

@@ -10,8 +10,8 @@
 #   make fuzz-regress   replay every file of fuzz/regressions/<target>/
 #                       through its target (quick; fails on any crash)
 #
-# Targets (fuzz/<target>.c): one per document family, plus url_parse and
-# auth_tokens (initData and JWTs).
+# Targets (fuzz/<target>.c): one per document family, plus url_parse,
+# auth_tokens (initData and JWTs) and thumbnail_url (the CDN host checks).
 # Seeds and dictionaries are made from test/fixtures at run time into
 # build/fuzz/ (fuzz/seeds.sh); nothing generated is committed.  Inputs
 # that crashed are kept under fuzz/regressions/<target>/.
@@ -25,7 +25,7 @@ FUZZ_JOBS ?= 2
 FUZZ_OUT = build/fuzz
 
 FUZZ_TARGETS = tiktok_page youtube_watch youtube_api instagram_api \
-	instagram_media likee_api telegram_html url_parse auth_tokens
+	instagram_media likee_api telegram_html url_parse auth_tokens thumbnail_url
 
 # The pure sources, as the Makefile's PURE_SRCS: extension/ without the backend glue
 FUZZ_PURE_SRCS = $(filter-out extension/cos.c extension/jansson_static.c \
@@ -38,8 +38,8 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE) \
 	-fsanitize=fuzzer-no-link \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wdeclaration-after-statement \
 	-Wimplicit-fallthrough -Wno-unused-parameter -Iextension -Ifuzz \
-	$(shell pkg-config --cflags jansson libxml-2.0)
-FUZZ_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto) -lm
+	$(shell pkg-config --cflags jansson libxml-2.0 libcurl)
+FUZZ_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto libcurl) -lm
 
 $(FUZZ_OUT)/obj/%.o: %.c $(wildcard extension/*.h fuzz/*.h)
 	@mkdir -p $(dir $@)

@@ -38,7 +38,7 @@ max_len() {
     case $1 in
         tiktok_page | youtube_watch | telegram_html) echo 1048576 ;;
         youtube_api | instagram_* | likee_api) echo 262144 ;;
-        url_parse | auth_tokens) echo 4096 ;;
+        url_parse | auth_tokens | thumbnail_url) echo 4096 ;;
         *) echo 65536 ;;
     esac
 }

@@ -142,6 +142,9 @@ for t in "$@"; do
         url_parse)
             seed_urls "$dir" "$ROOT"/test/unit/test_url.c "$FIX/SOURCES.md"
             dict_for url no "$ROOT"/extension/url*.c >"$OUT/dict/$t.dict" ;;
+        thumbnail_url)
+            seed_urls "$dir" "$ROOT"/test/unit/test_thumbnail.c "$ROOT"/test/sql/09_thumbnails.sql
+            dict_for url no "$ROOT"/extension/thumbnail.c >"$OUT/dict/$t.dict" ;;
         auth_tokens)
             seed_auth "$dir"
             dict_for url no "$ROOT"/extension/initdata.c "$ROOT"/extension/jwt.c >"$OUT/dict/$t.dict" ;;

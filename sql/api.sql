@@ -402,7 +402,7 @@ COMMENT ON FUNCTION cos_api.my_channels() IS
 
 CREATE FUNCTION cos_api.my_videos()
 RETURNS TABLE (id bigint, platform text, url text, title text, thumbnail_url text,
-			   views bigint, likes bigint, comments bigint, status text, checked_at timestamptz,
+			   thumbnail text, views bigint, likes bigint, comments bigint, status text, checked_at timestamptz,
 			   added_at timestamptz)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -411,15 +411,15 @@ DECLARE
 	uid bigint := cos._me();
 BEGIN
 	RETURN QUERY
-	SELECT v.id, v.platform, v.url, v.title, v.thumbnail_url, v.views, v.likes, v.comments,
-		   v.status, v.checked_at, uv.added_at
+	SELECT v.id, v.platform, v.url, v.title, v.thumbnail_url, '/uploads/' || v.thumbnail_sha256,
+		   v.views, v.likes, v.comments, v.status, v.checked_at, uv.added_at
 	  FROM cos.user_videos uv JOIN cos.videos v ON v.id = uv.video_id
 	 WHERE uv.user_id = uid
 	 ORDER BY uv.added_at DESC, v.id DESC;
 END
 $$;
 COMMENT ON FUNCTION cos_api.my_videos() IS
-'The single videos the signed-in user tracks (added by URL), newest first, with their latest counters.';
+'The single videos the signed-in user tracks (added by URL), newest first, with their latest counters; thumbnail is the stored copy''s path /uploads/<sha256> (null until downloaded), thumbnail_url the platform''s.';
 
 -- Enqueues the first collection of a target that was never collected.
 CREATE FUNCTION cos._collect_soon(cid bigint, vid bigint)
@@ -436,7 +436,7 @@ BEGIN
 			SELECT v.platform FROM cos.videos v
 			 WHERE v.id = vid AND v.status = 'ok' AND v.checked_at IS NULL) t
 	  JOIN cos.platforms p ON p.name = t.platform AND p.enabled
-	ON CONFLICT (coalesce(channel_id, 0), coalesce(video_id, 0))
+	ON CONFLICT (kind, coalesce(channel_id, 0), coalesce(video_id, 0))
 		WHERE state IN ('queued', 'running') DO NOTHING;
 	IF FOUND THEN
 		-- this collection may come before tick() or run_now() ever ran (an
@@ -721,7 +721,7 @@ COMMENT ON FUNCTION cos_api.channel(bigint) IS
 CREATE FUNCTION cos_api.channel_videos(channel_id bigint, sort text DEFAULT 'views',
 									   lim integer DEFAULT 50, off integer DEFAULT 0)
 RETURNS TABLE (id bigint, platform text, url text, title text, thumbnail_url text,
-			   published_at timestamptz, duration_s integer, status text,
+			   thumbnail text, published_at timestamptz, duration_s integer, status text,
 			   views bigint, likes bigint, comments bigint, shares bigint, saves bigint,
 			   checked_at timestamptz, previous_at timestamptz,
 			   views_change bigint, likes_change bigint, comments_change bigint,
@@ -759,7 +759,8 @@ BEGIN
 		 ORDER BY rn
 		 LIMIT lim OFFSET off
 	)
-	SELECT p.id, p.platform, p.url, p.title, p.thumbnail_url, p.published_at, p.duration_s,
+	SELECT p.id, p.platform, p.url, p.title, p.thumbnail_url, '/uploads/' || p.thumbnail_sha256,
+		   p.published_at, p.duration_s,
 		   p.status, p.views, p.likes, p.comments, p.shares, p.saves, p.checked_at,
 		   c.previous_at, c.views_change, c.likes_change, c.comments_change,
 		   c.shares_change, c.saves_change
@@ -785,7 +786,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.channel_videos(bigint, text, integer, integer) IS
-'A page of a channel''s videos (lim 1..500, default 50, from off), sorted descending by views (default), likes, comments, published_at or added_at: latest counters, and the change between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL changes when there is only one).  Raises 22023 for a bad sort, lim or off, PT404 (HTTP 404) when the channel does not exist or is not visible to the user.';
+'A page of a channel''s videos (lim 1..500, default 50, from off; thumbnail: the stored copy''s path /uploads/<sha256>, null until downloaded), sorted descending by views (default), likes, comments, published_at or added_at: latest counters, and the change between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL changes when there is only one).  Raises 22023 for a bad sort, lim or off, PT404 (HTTP 404) when the channel does not exist or is not visible to the user.';
 
 CREATE FUNCTION cos_api.video(video_id bigint)
 RETURNS jsonb
@@ -806,7 +807,8 @@ BEGIN
 	  INTO ch FROM cos.channels c WHERE c.id = v.channel_id;
 	RETURN jsonb_build_object(
 		'id', v.id, 'platform', v.platform, 'external_id', v.external_id, 'url', v.url,
-		'title', v.title, 'thumbnail_url', v.thumbnail_url, 'published_at', v.published_at,
+		'title', v.title, 'thumbnail_url', v.thumbnail_url,
+		'thumbnail', '/uploads/' || v.thumbnail_sha256, 'published_at', v.published_at,
 		'duration_s', v.duration_s, 'status', v.status,
 		'views', v.views, 'likes', v.likes, 'comments', v.comments, 'shares', v.shares,
 		'saves', v.saves, 'checked_at', v.checked_at, 'added_at', v.added_at,
@@ -814,7 +816,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.video(bigint) IS
-'A video''s card: platform, URL, title, thumbnail URL, published_at, duration, status (ok, pending, unavailable, private), the latest counters (NULL where the platform publishes none) and when they were collected, and its channel when the user may see it.  Raises PT404 (HTTP 404) when the video does not exist or is not visible to the user.';
+'A video''s card: platform, URL, title, thumbnail URL (the platform''s), thumbnail (the copy Cos stored, as the path /uploads/<sha256> the HTTP gateway serves; null until downloaded), published_at, duration, status (ok, pending, unavailable, private), the latest counters (NULL where the platform publishes none) and when they were collected, and its channel when the user may see it.  Raises PT404 (HTTP 404) when the video does not exist or is not visible to the user.';
 
 ------------------------------------------------------------------------------
 -- Administration (cos_admin only)

@@ -34,10 +34,18 @@ CREATE TABLE cos.platforms (
 	use_proxies boolean NOT NULL DEFAULT true,
 	-- short links are resolved at their canonical URL; when set (tests), at
 	-- this base followed by the canonical URL's path
-	short_link_base text CHECK (short_link_base ~ '^https?://[^/@]+')
+	short_link_base text CHECK (short_link_base ~ '^https?://[^/@]+'),
+	-- the hosts thumbnails may be downloaded from: a host qualifies when it
+	-- is one of these or ends with "." and one of them (whole labels)
+	cdn_hosts text[] NOT NULL DEFAULT '{}'
+		CHECK (array_position(cdn_hosts, NULL) IS NULL),
+	-- tests only: thumbnails are requested at this base followed by "/",
+	-- the thumbnail URL's host, path and query (the check is done on the
+	-- thumbnail URL itself)
+	cdn_base text CHECK (cdn_base ~ '^https?://[^/@]+')
 );
 COMMENT ON TABLE cos.platforms IS
-'One row per platform: whether it is collected, the base URLs requests are built from (tests point them at a loopback fixture server), its limits across all workers (max_concurrency transfers at once, requests_per_second), which jobs need an account (needs_account), how long a blocked account or proxy rests (cooldown), and whether a run''s jobs are batched per account (batched).';
+'One row per platform: whether it is collected, the base URLs requests are built from (tests point them at a loopback fixture server), its limits across all workers (max_concurrency transfers at once, requests_per_second), which jobs need an account (needs_account), how long a blocked account or proxy rests (cooldown), whether a run''s jobs are batched per account (batched), and the CDN hosts thumbnails may be downloaded from (cdn_hosts: host suffixes matched on whole labels).  short_link_base and cdn_base are for tests: they send short-link and thumbnail requests to a loopback fixture server.';
 
 INSERT INTO cos.platforms (name, web_base, api_base, max_concurrency, user_agent) VALUES
 	('tiktok', 'https://www.tiktok.com', NULL, 8,
@@ -55,6 +63,14 @@ UPDATE cos.platforms SET needs_account = 'channels', quota_time_zone = 'America/
  WHERE name = 'youtube';
 UPDATE cos.platforms SET needs_account = 'always', batched = true, requests_per_second = 1
  WHERE name = 'instagram';
+-- where each platform's pages point their thumbnails (the hosts in the
+-- captures of test/fixtures, and their siblings)
+UPDATE cos.platforms SET cdn_hosts = CASE name
+	WHEN 'tiktok' THEN '{tiktokcdn.com,tiktokcdn-us.com,tiktokcdn-eu.com,ibyteimg.com}'::text[]
+	WHEN 'youtube' THEN '{ytimg.com,ggpht.com}'::text[]
+	WHEN 'instagram' THEN '{cdninstagram.com,fbcdn.net}'::text[]
+	WHEN 'likee' THEN '{like.video}'::text[]
+	WHEN 'telegram' THEN '{telesco.pe,cdn-telegram.org,telegram-cdn.org}'::text[] END;
 
 CREATE TABLE cos.accounts (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -128,6 +144,20 @@ CREATE TABLE cos._meta (
 INSERT INTO cos._meta VALUES ('installed_at', now()::text);
 
 ------------------------------------------------------------------------------
+-- Uploads (thumbnails), served by the HTTP gateway as /uploads/<sha256>
+------------------------------------------------------------------------------
+
+CREATE TABLE cos.uploads (
+	sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+	content_type text NOT NULL CHECK (content_type ~ '^[a-z0-9.+-]+/[a-zA-Z0-9.+-]+$'),
+	body bytea NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK (sha256 = pg_catalog.encode(pg_catalog.sha256(body), 'hex'))
+);
+COMMENT ON TABLE cos.uploads IS
+'Files stored once by content (thumbnails the workers download): the name is the SHA-256 of the body, in lower-case hex, which the HTTP gateway serves as /uploads/<sha256> with this content type, an ETag and a year of immutable caching.';
+
+------------------------------------------------------------------------------
 -- Targets
 ------------------------------------------------------------------------------
 
@@ -166,6 +196,10 @@ CREATE TABLE cos.videos (
 	url text NOT NULL,
 	title text,
 	thumbnail_url text,
+	-- the thumbnail downloaded from thumbnail_url, and when a download was
+	-- last enqueued (a failed one is tried again 7 days later)
+	thumbnail_sha256 text REFERENCES cos.uploads (sha256) ON DELETE SET NULL,
+	thumbnail_tried_at timestamptz,
 	published_at timestamptz,
 	duration_s integer,
 	views bigint,
@@ -183,7 +217,10 @@ CREATE TABLE cos.videos (
 	UNIQUE (platform, external_id)
 );
 COMMENT ON TABLE cos.videos IS
-'Known videos with their latest counters (NULL where the platform does not publish one).  tracked: added on its own by add_video, collected every run even without its channel.';
+'Known videos with their latest counters (NULL where the platform does not publish one).  tracked: added on its own by add_video, collected every run even without its channel.  thumbnail_sha256: the thumbnail the workers downloaded from thumbnail_url, stored once in cos.uploads (served as /uploads/<sha256>); thumbnail_tried_at: when its download was last enqueued.';
+-- the videos whose thumbnail is still to be downloaded, oldest attempt first
+CREATE INDEX videos_thumbnail_wanted ON cos.videos (thumbnail_tried_at NULLS FIRST, id)
+	WHERE thumbnail_sha256 IS NULL AND thumbnail_url IS NOT NULL;
 
 ------------------------------------------------------------------------------
 -- History (append-only, partitioned by month on captured_at)
@@ -305,6 +342,8 @@ COMMENT ON TABLE cos.batches IS
 
 CREATE TABLE cos.jobs (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	-- collect: a target's counters; thumbnail: a video's thumbnail download
+	kind text NOT NULL DEFAULT 'collect' CHECK (kind IN ('collect', 'thumbnail')),
 	queue text NOT NULL,
 	platform text NOT NULL REFERENCES cos.platforms (name),
 	channel_id bigint REFERENCES cos.channels (id) ON DELETE CASCADE,
@@ -325,18 +364,22 @@ CREATE TABLE cos.jobs (
 	created_at timestamptz NOT NULL DEFAULT now(),
 	finished_at timestamptz,
 	CHECK ((channel_id IS NULL) <> (video_id IS NULL)),
-	CHECK (queue = 'parsing_' || platform)
+	CHECK (queue = 'parsing_' || platform),
+	-- a thumbnail download belongs to no run (run counts stay the run's
+	-- targets) and to no batch
+	CONSTRAINT jobs_thumbnail_of_no_run
+		CHECK (kind = 'collect' OR (video_id IS NOT NULL AND run_id IS NULL AND batch_id IS NULL))
 );
 COMMENT ON TABLE cos.jobs IS
-'The work queue, one queue per platform (parsing_tiktok, …).  Workers claim due jobs with FOR UPDATE SKIP LOCKED and hold them until locked_until (the visibility timeout); done, failed (not retried: unavailable, private, 4xx) and dead (attempts exhausted) are final.';
+'The work queue, one queue per platform (parsing_tiktok, …).  Workers claim due jobs with FOR UPDATE SKIP LOCKED and hold them until locked_until (the visibility timeout); done, failed (not retried: unavailable, private, 4xx) and dead (attempts exhausted) are final.  kind collect fetches a target''s counters; kind thumbnail downloads a video''s thumbnail (no run, no account, the platform''s queue and limits).';
 
 CREATE INDEX jobs_due ON cos.jobs (run_at) WHERE state = 'queued';
 CREATE INDEX jobs_running ON cos.jobs (locked_until) WHERE state = 'running';
 CREATE INDEX jobs_run ON cos.jobs (run_id);
 -- the open jobs of a batch (a batch is done when it has none)
 CREATE INDEX jobs_batch ON cos.jobs (batch_id) WHERE state IN ('queued', 'running');
--- Single flight: one open job per target.
-CREATE UNIQUE INDEX jobs_open_target ON cos.jobs (coalesce(channel_id, 0), coalesce(video_id, 0))
+-- Single flight: one open job per target and kind.
+CREATE UNIQUE INDEX jobs_open_target ON cos.jobs (kind, coalesce(channel_id, 0), coalesce(video_id, 0))
 	WHERE state IN ('queued', 'running');
 
 CREATE TABLE cos.fetch_log (
@@ -353,7 +396,7 @@ CREATE TABLE cos.fetch_log (
 	duration_ms integer
 );
 COMMENT ON TABLE cos.fetch_log IS
-'One row per HTTP request a worker made: the URL (API keys redacted), HTTP status, outcome (ok, unavailable, private, blocked, error, http_error, network_error, timeout, too_large) and the reason.';
+'One row per HTTP request a worker made: the URL (API keys redacted), HTTP status, outcome (ok, unavailable, private, blocked, error, http_error, network_error, timeout, too_large, not_image) and the reason; also one row, outcome refused, per thumbnail URL that was not requested because its host is not one of the platform''s cdn_hosts.';
 CREATE INDEX fetch_log_at ON cos.fetch_log (at);
 
 -- The accounts a worker may use now: active, not cooling down, and within
@@ -378,19 +421,6 @@ SELECT p.name AS platform, p.needs_account
    AND NOT EXISTS (SELECT 1 FROM cos._usable_accounts a WHERE a.platform = p.name);
 COMMENT ON VIEW cos._accountless_platforms IS
 'Private: platforms that need an account and have none usable now; their jobs (needs_account = always) or their channel jobs (channels) wait.';
-------------------------------------------------------------------------------
--- Uploads (thumbnails), served by the HTTP gateway as /uploads/<sha256>
-------------------------------------------------------------------------------
-
-CREATE TABLE cos.uploads (
-	sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-	content_type text NOT NULL CHECK (content_type ~ '^[a-z0-9.+-]+/[a-zA-Z0-9.+-]+$'),
-	body bytea NOT NULL,
-	created_at timestamptz NOT NULL DEFAULT now(),
-	CHECK (sha256 = pg_catalog.encode(pg_catalog.sha256(body), 'hex'))
-);
-COMMENT ON TABLE cos.uploads IS
-'Files stored once by content (thumbnails the workers download): the name is the SHA-256 of the body, in lower-case hex, which the HTTP gateway serves as /uploads/<sha256> with this content type, an ETag and a year of immutable caching.';
 
 -- Claims up to n due jobs for fetch worker "worker": queued jobs whose run_at
 -- has come, and running jobs whose visibility timeout has passed (their
@@ -406,7 +436,8 @@ RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integ
 			   connect_timeout_ms integer, timeout_ms integer, max_concurrency integer,
 			   account_kind text, secret text, app_id text,
 			   account_id bigint, proxy_id bigint, proxy_url text, requests_per_second real,
-			   pending boolean, target_url text, short_link_base text)
+			   pending boolean, target_url text, short_link_base text,
+			   kind text, thumbnail_url text, cdn_hosts text[], cdn_base text)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET enable_sort = off
@@ -464,27 +495,27 @@ BEGIN
 	-- account and proxy it is dealt: round robin over the usable ones,
 	-- least recently used first (a batch keeps its own account).
 	WITH expired AS (
-		SELECT j.id, j.platform, j.batch_id FROM cos.jobs j
+		SELECT j.id, j.platform, j.batch_id, j.kind FROM cos.jobs j
 		 WHERE j.state = 'running' AND j.locked_until < now()
 		   AND j.platform = ANY (enabled)
 		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
-		   AND NOT coalesce(j.platform = ANY (no_account), false)
+		   AND NOT (j.kind = 'collect' AND coalesce(j.platform = ANY (no_account), false))
 		   AND NOT (j.channel_id IS NOT NULL AND coalesce(j.platform = ANY (no_channel_account), false))
 		 ORDER BY j.locked_until
 		 LIMIT n
 		   FOR UPDATE SKIP LOCKED
 	), due AS (
-		SELECT j.id, j.platform, j.batch_id FROM cos.jobs j
+		SELECT j.id, j.platform, j.batch_id, j.kind FROM cos.jobs j
 		 WHERE j.state = 'queued' AND j.run_at <= now()
 		   AND j.platform = ANY (enabled)
 		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
-		   AND NOT coalesce(j.platform = ANY (no_account), false)
+		   AND NOT (j.kind = 'collect' AND coalesce(j.platform = ANY (no_account), false))
 		   AND NOT (j.channel_id IS NOT NULL AND coalesce(j.platform = ANY (no_channel_account), false))
 		 ORDER BY j.run_at
 		 LIMIT greatest(n - (SELECT count(*) FROM expired), 0)
 		   FOR UPDATE SKIP LOCKED
 	), k AS (
-		SELECT c.id, c.platform, c.batch_id,
+		SELECT c.id, c.platform, c.batch_id, c.kind,
 			   row_number() OVER (PARTITION BY c.platform ORDER BY c.id) - 1 AS rn,
 			   row_number() OVER (ORDER BY c.id) - 1 AS rn_all
 		  FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) c
@@ -499,8 +530,10 @@ BEGIN
 		  FROM cos.proxies x
 		 WHERE x.active AND (x.cooldown_until IS NULL OR x.cooldown_until <= now())
 	), pick AS (
-		SELECT k.id, coalesce(ba.id, a.id) AS account_id,
-			   CASE WHEN p.use_proxies THEN x.id END AS proxy_id
+		-- a thumbnail download (a CDN, not the platform's pages) goes
+		-- without an account and without a proxy
+		SELECT k.id, CASE WHEN k.kind = 'collect' THEN coalesce(ba.id, a.id) END AS account_id,
+			   CASE WHEN p.use_proxies AND k.kind = 'collect' THEN x.id END AS proxy_id
 		  FROM k JOIN cos.platforms p ON p.name = k.platform
 		  LEFT JOIN cos.batches b ON b.id = k.batch_id
 		  LEFT JOIN cos._usable_accounts ba ON ba.id = b.account_id
@@ -554,7 +587,8 @@ BEGIN
 		   p.web_base, p.api_base, p.user_agent, p.connect_timeout_ms, p.timeout_ms,
 		   p.max_concurrency, a.kind, a.secret, a.app_id,
 		   j.account_id, j.proxy_id, x.url, p.requests_per_second,
-		   coalesce(v.status, ch.status) = 'pending', coalesce(v.url, ch.url), p.short_link_base
+		   coalesce(v.status, ch.status) = 'pending', coalesce(v.url, ch.url), p.short_link_base,
+		   j.kind, v.thumbnail_url, p.cdn_hosts, p.cdn_base
 	  FROM cos.jobs j JOIN cos.platforms p ON p.name = j.platform
 	  LEFT JOIN cos.videos v ON v.id = j.video_id
 	  LEFT JOIN cos.channels ch ON ch.id = j.channel_id
@@ -564,7 +598,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos._claim(integer, double precision, integer) IS
-'Private: claims up to n due jobs for a fetch worker (FOR UPDATE SKIP LOCKED, visibility timeout; batches whole; jobs needing an account only while one is usable), deals out accounts and proxies least recently used first, and returns what the worker needs to fetch them.';
+'Private: claims up to n due jobs for a fetch worker (FOR UPDATE SKIP LOCKED, visibility timeout; batches whole; jobs needing an account only while one is usable; thumbnail jobs never need one), deals out accounts and proxies least recently used first, and returns what the worker needs to fetch them (kind, and for thumbnail jobs the video''s thumbnail URL and the platform''s cdn_hosts).';
 
 -- Records what the workers' requests did to the accounts and proxies they
 -- used: requests counted against daily quotas; a block puts the proxy it
@@ -694,6 +728,91 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION cos._wake() IS
 'Private: wakes the fetch workers when the calling transaction commits.';
 
+CREATE FUNCTION cos._thumbnail_url_allowed(url text, cdn_hosts text[])
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'cos_thumbnail_url_allowed_sql'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION cos._thumbnail_url_allowed(text, text[]) IS
+'Private: whether a thumbnail URL may be downloaded from a platform whose CDN hosts are cdn_hosts: http or https, a DNS host name (no IP address), no user info, the default port, and a host equal to one of cdn_hosts or ending with "." and one of them.  The URL is parsed by libcurl''s URL API, as the worker does.';
+
+------------------------------------------------------------------------------
+-- Thumbnails
+------------------------------------------------------------------------------
+
+-- Enqueues one thumbnail download (a job of kind thumbnail, no run) for up
+-- to lim videos that have a thumbnail URL and no stored thumbnail, and whose
+-- download was never enqueued or last enqueued 7 days ago or more; rows
+-- another transaction holds are skipped (the fetch workers call this once
+-- per stored batch, and tick() every minute).  A URL on a host outside the
+-- platform's cdn_hosts gets no job: a fetch_log row (outcome refused) says
+-- why.  Returns the number of jobs enqueued; 0 when cos.thumbnail_max_bytes
+-- is 0 (downloads off).
+CREATE FUNCTION cos._enqueue_thumbnails(lim integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n integer;
+BEGIN
+	IF pg_size_bytes(current_setting('cos.thumbnail_max_bytes')) = 0 THEN
+		RETURN 0;
+	END IF;
+	WITH cand AS (
+		SELECT v.id, v.platform, v.thumbnail_url, p.max_attempts,
+			   cos._thumbnail_url_allowed(v.thumbnail_url, p.cdn_hosts) AS allowed
+		  FROM cos.videos v JOIN cos.platforms p ON p.name = v.platform
+		 WHERE v.thumbnail_sha256 IS NULL AND v.thumbnail_url IS NOT NULL
+		   AND (v.thumbnail_tried_at IS NULL OR v.thumbnail_tried_at <= now() - interval '7 days')
+		   AND v.status = 'ok' AND p.enabled
+		 ORDER BY v.thumbnail_tried_at NULLS FIRST, v.id
+		 LIMIT lim
+		   FOR UPDATE OF v SKIP LOCKED
+	), marked AS (
+		UPDATE cos.videos v SET thumbnail_tried_at = now() FROM cand WHERE v.id = cand.id
+	), refused AS (
+		INSERT INTO cos.fetch_log (platform, url, outcome, error)
+		SELECT cand.platform, left(cand.thumbnail_url, 2048), 'refused',
+			   'thumbnail of video ' || cand.id || ' not requested: its host is not one of cos.platforms.cdn_hosts'
+		  FROM cand WHERE NOT cand.allowed
+	), ins AS (
+		INSERT INTO cos.jobs (kind, queue, platform, video_id, max_attempts)
+		SELECT 'thumbnail', 'parsing_' || cand.platform, cand.platform, cand.id, cand.max_attempts
+		  FROM cand WHERE cand.allowed
+		 ORDER BY cand.id
+		ON CONFLICT (kind, coalesce(channel_id, 0), coalesce(video_id, 0))
+			WHERE state IN ('queued', 'running') DO NOTHING
+		RETURNING 1
+	)
+	SELECT count(*) INTO n FROM ins;
+	IF n > 0 THEN
+		PERFORM cos._wake();
+	END IF;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION cos._enqueue_thumbnails(integer) IS
+'Private: enqueues a thumbnail download for up to lim videos that have a thumbnail URL on one of their platform''s cdn_hosts, no stored thumbnail, no open thumbnail job and no attempt in the last 7 days; logs the URLs on other hosts as refused.  Returns the number of jobs enqueued (0 when cos.thumbnail_max_bytes is 0).';
+
+-- Stores a downloaded thumbnail once by content and links it to its video.
+CREATE FUNCTION cos._store_thumbnail(video_id bigint, content_type text, body bytea)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sha text := encode(sha256(body), 'hex');
+BEGIN
+	INSERT INTO cos.uploads (sha256, content_type, body)
+	VALUES (sha, content_type, body)
+	ON CONFLICT (sha256) DO NOTHING;
+	UPDATE cos.videos v SET thumbnail_sha256 = sha WHERE v.id = _store_thumbnail.video_id;
+	RETURN sha;
+END
+$$;
+COMMENT ON FUNCTION cos._store_thumbnail(bigint, text, bytea) IS
+'Private: stores a downloaded thumbnail in cos.uploads under the SHA-256 of its bytes (once: an identical body is not stored again) and sets the video''s thumbnail_sha256; returns the SHA-256 in hex.';
+
 ------------------------------------------------------------------------------
 -- Adding targets
 ------------------------------------------------------------------------------
@@ -798,7 +917,8 @@ BEGIN
 		UPDATE cos.jobs j SET state = 'done', finished_at = now(), locked_until = NULL,
 			   last_error = format('short link resolved to video %s, collected by its own job', keep)
 		 WHERE j.video_id = pending_id AND j.state IN ('queued', 'running')
-		   AND EXISTS (SELECT 1 FROM cos.jobs k WHERE k.video_id = keep AND k.state IN ('queued', 'running'))
+		   AND EXISTS (SELECT 1 FROM cos.jobs k WHERE k.video_id = keep AND k.kind = j.kind
+						  AND k.state IN ('queued', 'running'))
 		RETURNING j.run_id
 	)
 	UPDATE cos.runs r SET jobs_done = r.jobs_done + c.n,
@@ -865,7 +985,7 @@ BEGIN
 			   start + spread * ((o.rn - 1)::double precision / greatest(o.total, 1)),
 			   p.max_attempts
 		  FROM ordered o JOIN cos.platforms p ON p.name = o.platform
-		ON CONFLICT (coalesce(channel_id, 0), coalesce(video_id, 0))
+		ON CONFLICT (kind, coalesce(channel_id, 0), coalesce(video_id, 0))
 			WHERE state IN ('queued', 'running') DO NOTHING
 		RETURNING 1
 	)
@@ -984,7 +1104,7 @@ BEGIN
 		  FROM cos.channels c JOIN cos.platforms p ON p.name = c.platform
 		 WHERE c.collect_every IS NOT NULL AND c.active AND p.enabled AND c.status = 'ok'
 		   AND (c.checked_at IS NULL OR c.checked_at + c.collect_every <= at)
-		ON CONFLICT (coalesce(channel_id, 0), coalesce(video_id, 0))
+		ON CONFLICT (kind, coalesce(channel_id, 0), coalesce(video_id, 0))
 			WHERE state IN ('queued', 'running') DO NOTHING
 		RETURNING 1
 	)
@@ -992,6 +1112,11 @@ BEGIN
 	IF enqueued > 0 THEN
 		PERFORM cos._wake();
 	END IF;
+
+	-- thumbnails the workers' per-batch call left (downloads off at the
+	-- time, rows it skipped, failures due for another try); not counted in
+	-- the return value, which counts collection jobs
+	PERFORM cos._enqueue_thumbnails();
 
 	-- batches whose worker took no job from them for cos.batch_timeout
 	PERFORM cos.release_batch(b.id) FROM cos.batches b
@@ -1034,7 +1159,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos.tick(timestamptz) IS
-'The planner pg_cron calls every minute: creates history partitions ahead, opens one run per schedule slot that has come (in the slot''s time zone; a slot missed by less than cos.catchup_window is caught up once, older ones are recorded as skipped) and enqueues its jobs spread over the slot''s spread, enqueues channels whose own collect_every has passed, and drops finished jobs and fetch_log rows older than cos.log_retention.  Returns the number of jobs enqueued.';
+'The planner pg_cron calls every minute: creates history partitions ahead, opens one run per schedule slot that has come (in the slot''s time zone; a slot missed by less than cos.catchup_window is caught up once, older ones are recorded as skipped) and enqueues its jobs spread over the slot''s spread, enqueues channels whose own collect_every has passed, enqueues the thumbnail downloads that are due (cos._enqueue_thumbnails), and drops finished jobs and fetch_log rows older than cos.log_retention.  Returns the number of jobs enqueued.';
 
 CREATE VIEW cos.run_progress AS
 SELECT r.id, r.slot, r.kind, r.platform, r.started_at,
@@ -1065,10 +1190,11 @@ BEGIN
 						   OR (j.state = 'queued' AND (j.run_at <= clock_timestamp() OR j.attempts > 0)
 							   AND p.enabled
 							   -- jobs waiting for an account are not pending work
-							   AND NOT EXISTS (SELECT 1 FROM cos._accountless_platforms w
-												WHERE w.platform = j.platform
-												  AND (w.needs_account = 'always'
-													   OR j.channel_id IS NOT NULL)))) THEN
+							   AND (j.kind = 'thumbnail'
+									OR NOT EXISTS (SELECT 1 FROM cos._accountless_platforms w
+													WHERE w.platform = j.platform
+													  AND (w.needs_account = 'always'
+														   OR j.channel_id IS NOT NULL))))) THEN
 			RETURN true;
 		END IF;
 		IF clock_timestamp() >= deadline THEN

@@ -65,6 +65,14 @@
 #                                                    likee/getVideoInfo_single_item.json (chunked)
 #   GET  /any/telegram/s/durov?before=<N+1>          telegram/tme_s_durov_before38.html with
 #          post durov/37 renamed durov/<N> (N+1 must not end in 0: 404)
+#   Thumbnails (cos.platforms.cdn_base = http://127.0.0.1:PORT/cdn):
+#   GET  /cdn/<host>/<path>        images/thumb_8x8.jpg for hosts under ytimg.com,
+#                                  images/thumb_2x2.png for any other host
+#   GET  /cdn/<host>/cos-e2e/not-an-image.jpg  200 image/jpeg with an HTML body
+#   GET  /cdn/<host>/cos-e2e/too-large.jpg     200 image/jpeg, 2,000,000 bytes
+#   GET  /cdn/<host>/cos-e2e/gone.jpg          404
+#   GET  /cdn/<host>/cos-e2e/redirect-ok.jpg   302 to /cdn/<host>/vi/redirected/0.jpg
+#   GET  /cdn/<host>/cos-e2e/redirect-away.jpg 302 to /cdn/evil.example/x.jpg
 #   Failure routes:
 #   /fail500/...        500, text/plain, short body
 #   /garbage/...        200, text/html, non-HTML junk

@@ -8,7 +8,8 @@
 #   cluster_stop             stop the cluster (immediate if it hangs)
 #   fixtures_start           start the loopback fixture server (nginx)
 #   fixtures_stop
-#   point_platforms          set every platform's base URLs to the fixture server
+#   point_platforms          set every platform's base URLs (and cdn_base, where
+#                            thumbnails are downloaded) to the fixture server
 #   expect NAME SQL EXPECTED one TAP-style assertion (counts in passed/failed)
 #   wait_for_server          wait until the cluster accepts connections again
 
@@ -98,7 +99,8 @@ UPDATE cos.platforms SET web_base = '$FIXTURE_URL/' || name,
        api_base = CASE name WHEN 'youtube' THEN '$FIXTURE_URL/youtube-api'
                             WHEN 'instagram' THEN '$FIXTURE_URL/instagram-api'
                             WHEN 'likee' THEN '$FIXTURE_URL/likee-api' END,
-       timeout_ms = 10000, requests_per_second = 1000;
+       timeout_ms = 10000, requests_per_second = 1000,
+       cdn_base = '$FIXTURE_URL/cdn';
 SQL
 }
 

@@ -334,6 +334,26 @@ http GET "/rpc/video?video_id=$TT_ID" -H "$(bearer "$A_TOKEN")"
 check "video (TikTok 7526770564367748360): views likes comments shares saves, duration, status (SOURCES.md)" \
 	"200 18500000 844400 2182 25600 16630 34 ok" \
 	"$STATUS $(py '" ".join(str(v[k]) for k in ("views", "likes", "comments", "shares", "saves", "duration_s", "status"))')"
+# the collection also downloaded the video's thumbnail from its CDN host
+# (cdn_base: the fixture server's /cdn/, which serves the test image)
+PNG_SHA="$(sha256sum "$COS_ROOT/test/fixtures/images/thumb_2x2.png" | cut -d' ' -f1)"
+check "video: thumbnail is the stored copy's /uploads path, thumbnail_url the platform's (SOURCES.md)" \
+	"/uploads/$PNG_SHA https://p16-sign-sg.tiktokcdn.com/tos-alisg-p-0037/o8fIweORmASjGYGgJLUIApCo1D6LQfmiQ1uRjH~tplv-tiktokx-origin.image" \
+	"$(py 'v["thumbnail"]') $(py 'v["thumbnail_url"].split("?")[0]')"
+THUMB="$(py 'v["thumbnail"]')"
+http GET "$THUMB"
+check "GET of that path over the gateway: 200, image/png, the sha256 of the served test image" \
+	"200 image/png $PNG_SHA" \
+	"$STATUS $(sed -n 's/^content-type: *//Ip' "$HDRS" | tr -d '\r') $(sha256sum "$COS_E2E_DIR/body" | cut -d' ' -f1)"
+check "the body is the test image byte for byte" "same" \
+	"$(cmp -s "$COS_E2E_DIR/body" "$COS_ROOT/test/fixtures/images/thumb_2x2.png" && echo same || echo differs)"
+http GET "/rpc/channel_videos?channel_id=$TG_ID&lim=500" -H "$(bearer "$A_TOKEN")"
+check "channel_videos: every post with a thumbnail_url has its thumbnail path, the others null" \
+	"200 yes" \
+	"$STATUS $(py '"yes" if all((p["thumbnail"] == "/uploads/'"$PNG_SHA"'") == (p["thumbnail_url"] is not None) for p in v) and any(p["thumbnail"] for p in v) else [(p["thumbnail"], p["thumbnail_url"]) for p in v]')"
+http GET /rpc/my_videos -H "$(bearer "$A_TOKEN")"
+check "my_videos: the TikTok video's thumbnail path" "200 /uploads/$PNG_SHA" \
+	"$STATUS $(py '[x["thumbnail"] for x in v if x["id"] == '"$TT_ID"'][0]')"
 http GET "/rpc/video_series?video_id=$TT_ID&step=day&points=14" -H "$(bearer "$A_TOKEN")"
 check "video_series by day: 14 buckets" "200 14" "$STATUS $(py 'len(v)')"
 check "the empty buckets are present as nulls: all but the one 3 days ago and the last" \

@@ -201,6 +201,106 @@ expect "Instagram and Likee runs are done" \
 	   FROM cos.runs WHERE id IN ($run_ig, $run_lk)" \
 	"done 2 2 0,done 2 2 0"
 
+echo "# 2d. thumbnails: downloaded once per video from the CDN hosts, stored by SHA-256"
+# every run above enqueued the thumbnails of the videos it stored; wait_idle
+# waited for those downloads too (platforms.cdn_base sends them to the
+# fixture server's /cdn/<host>/<path>, which serves the test images)
+PNG_SHA="$(sha256sum "$COS_ROOT/test/fixtures/images/thumb_2x2.png" | cut -d' ' -f1)"
+JPG_SHA="$(sha256sum "$COS_ROOT/test/fixtures/images/thumb_8x8.jpg" | cut -d' ' -f1)"
+expect "thumbnail downloads are done" "SELECT cos.wait_idle('60 s')" "t"
+expect "every video whose thumbnail URL is on its platform's CDN hosts has its thumbnail stored" \
+	"SELECT count(*) FILTER (WHERE v.thumbnail_sha256 IS NULL) || ' ' || count(*) FILTER (WHERE v.thumbnail_sha256 IS NOT NULL)
+	   FROM cos.videos v JOIN cos.platforms p ON p.name = v.platform
+	  WHERE cos._thumbnail_url_allowed(v.thumbnail_url, p.cdn_hosts)" \
+	"0 $(cluster_psql -At -c "SELECT count(*) FROM cos.videos WHERE thumbnail_url IS NOT NULL")"
+expect "thumbnails on every platform: TikTok, YouTube (ytimg.com: the JPEG), Instagram, Likee, Telegram" \
+	"SELECT string_agg(DISTINCT platform || ':' || thumbnail_sha256, ' ' ORDER BY platform || ':' || thumbnail_sha256)
+	   FROM cos.videos WHERE thumbnail_sha256 IS NOT NULL" \
+	"instagram:$PNG_SHA likee:$PNG_SHA telegram:$PNG_SHA tiktok:$PNG_SHA youtube:$JPG_SHA"
+expect "cos.uploads holds each image once, under the sha256sum of the served file, with its type and bytes" \
+	"SELECT string_agg(sha256 || ' ' || content_type || ' ' || length(body), ',' ORDER BY content_type) FROM cos.uploads" \
+	"$JPG_SHA image/jpeg 325,$PNG_SHA image/png 75"
+expect "one download per video: as many ok thumbnail requests as videos with a thumbnail, none retried" \
+	"SELECT (SELECT count(*) FROM cos.fetch_log l JOIN cos.jobs j ON j.id = l.job_id
+	          WHERE j.kind = 'thumbnail' AND l.outcome = 'ok')
+	      = (SELECT count(*) FROM cos.videos WHERE thumbnail_sha256 IS NOT NULL)
+	    AND (SELECT count(*) FROM cos.jobs WHERE kind = 'thumbnail' AND attempts > 1) = 0" \
+	"t"
+expect "thumbnail jobs belong to no run and were requested at cdn_base + host + path" \
+	"SELECT count(*) FILTER (WHERE j.run_id IS NOT NULL) || ' ' ||
+	        count(*) FILTER (WHERE l.url NOT LIKE '$FIXTURE_URL/cdn/%')
+	   FROM cos.jobs j JOIN cos.fetch_log l ON l.job_id = j.id WHERE j.kind = 'thumbnail'" \
+	"0 0"
+expect "the TikTok thumbnail was requested with its path and query" \
+	"SELECT count(*) FROM cos.fetch_log l JOIN cos.jobs j ON j.id = l.job_id JOIN cos.videos v ON v.id = j.video_id
+	  WHERE v.external_id = '7526770564367748360' AND j.kind = 'thumbnail'
+	    AND l.url = '$FIXTURE_URL/cdn/' || substr(v.thumbnail_url, 9)" \
+	"1"
+thumb_reqs="$(grep -c '^/cdn/' "$COS_E2E_DIR/nginx/access.log" || true)"
+uploads_before="$(cluster_psql -At -c "SELECT count(*) FROM cos.uploads")"
+run_th="$(cluster_psql -At -c "SELECT cos.run_now()")"
+expect "a second collection of everything finishes" "SELECT cos.wait_idle('60 s')" "t"
+expect "the second collection enqueues no thumbnail download (cos.jobs)" \
+	"SELECT count(*) FROM cos.jobs WHERE kind = 'thumbnail' AND created_at > (SELECT started_at FROM cos.runs WHERE id = $run_th)" \
+	"0"
+expect "the second collection downloads no thumbnail again (fixture server's access log)" \
+	"SELECT $(grep -c '^/cdn/' "$COS_E2E_DIR/nginx/access.log" || true) - $thumb_reqs || ' ' || count(*) - $uploads_before FROM cos.uploads" \
+	"0 0"
+
+# refusals: thumbnail URLs set by hand on eight Likee videos (whose
+# thumbnails were downloaded above: those jobs are done, ids up to last_job)
+last_job="$(cluster_psql -At -c "SELECT max(id) FROM cos.jobs")"
+cluster_psql >/dev/null <<'SQL'
+CREATE TEMP TABLE picks AS
+SELECT v.id, row_number() OVER (ORDER BY v.id) AS k FROM cos.videos v
+ WHERE v.platform = 'likee' AND v.status = 'ok' ORDER BY v.id LIMIT 8;
+UPDATE cos.videos v SET thumbnail_sha256 = NULL, thumbnail_tried_at = NULL,
+       thumbnail_url = CASE p.k WHEN 1 THEN 'https://videosnap.like.video/cos-e2e/not-an-image.jpg'
+                                WHEN 2 THEN 'https://videosnap.like.video/cos-e2e/too-large.jpg'
+                                WHEN 3 THEN 'https://videosnap.like.video/cos-e2e/gone.jpg'
+                                WHEN 4 THEN 'https://videosnap.like.video/cos-e2e/redirect-ok.jpg'
+                                WHEN 5 THEN 'https://videosnap.like.video/cos-e2e/redirect-away.jpg'
+                                WHEN 6 THEN 'https://evil.example/x.jpg'
+                                WHEN 7 THEN 'https://127.0.0.2/x.jpg'
+                                WHEN 8 THEN 'https://videosnap.like.video@evil.example/x.jpg' END
+  FROM picks p WHERE v.id = p.id;
+SQL
+expect "five of the eight hand-set URLs are enqueued, three refused at once" \
+	"SELECT cos._enqueue_thumbnails()" "5"
+expect "the refusals are downloaded and counted" "SELECT cos.wait_idle('60 s')" "t"
+expect "fetch_log: a non-image body, an over-size body, a 404, a redirect off the CDN hosts refused, one followed" \
+	"SELECT string_agg(split_part(l.url, '/cos-e2e/', 2) || ' ' || l.outcome || ' ' || coalesce(l.http_status::text, '-'), ', ' ORDER BY l.job_id)
+	   FROM cos.fetch_log l WHERE l.url LIKE '%/cos-e2e/%'" \
+	"not-an-image.jpg not_image 200, too-large.jpg too_large 200, gone.jpg http_error 404, redirect-ok.jpg redirect 302, redirect-away.jpg redirect 302"
+expect "the errors say why" \
+	"SELECT string_agg(l.error, ' | ' ORDER BY l.job_id) FROM cos.fetch_log l
+	  WHERE l.url LIKE '%/cos-e2e/%' AND l.outcome IN ('not_image', 'too_large')" \
+	'not an image: Content-Type image/jpeg, body starting "<!DOCTYPE html><" | thumbnail larger than cos.thumbnail_max_bytes (1048576 bytes)'
+expect "refused and failed downloads: failed after one attempt, not retried, nothing stored" \
+	"SELECT string_agg(DISTINCT j.state || ' ' || j.attempts, ',') || ' ' || count(v.thumbnail_sha256)
+	   FROM cos.jobs j JOIN cos.videos v ON v.id = j.video_id
+	  WHERE j.kind = 'thumbnail' AND j.id > $last_job
+	    AND v.thumbnail_url ~ '/cos-e2e/(not-an-image|too-large|gone|redirect-away)'" \
+	"failed 1 0"
+expect "the same-host redirect was followed and its image stored" \
+	"SELECT v.thumbnail_sha256 FROM cos.videos v WHERE v.thumbnail_url LIKE '%/redirect-ok.jpg'" \
+	"$PNG_SHA"
+expect "the three URLs off the CDN hosts are logged as refused, with no job" \
+	"SELECT count(*) || ' ' || (SELECT count(*) FROM cos.jobs j JOIN cos.videos v ON v.id = j.video_id
+	                             WHERE j.kind = 'thumbnail' AND j.id > $last_job
+	                               AND v.thumbnail_url ~ 'evil|127\.0\.0\.2')
+	   FROM cos.fetch_log WHERE outcome = 'refused' AND url ~ 'evil|127\.0\.0\.2'" \
+	"3 0"
+expect "no request for evil.example or 127.0.0.2 ever reached the fixture server" \
+	"SELECT $(grep -c -e 'evil' -e '127\.0\.0\.2' "$COS_E2E_DIR/nginx/access.log" || true)" \
+	"0"
+expect "(the access log does record the thumbnail requests)" \
+	"SELECT $(grep -c '^/cdn/videosnap.like.video/cos-e2e/too-large.jpg 200$' "$COS_E2E_DIR/nginx/access.log" || true)" \
+	"1"
+expect "the workers are still running after the refusals" \
+	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
+	"2"
+
 echo "# 3. a server answering 500, then garbage: logged with the reason, no crash"
 cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/fail500/tiktok', max_attempts = 2 WHERE name = 'tiktok'"
 run3="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"

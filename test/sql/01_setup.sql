@@ -4,6 +4,7 @@
 UPDATE cos.platforms
    SET web_base = 'http://127.0.0.1:9/' || name,
        api_base = CASE WHEN api_base IS NOT NULL THEN 'http://127.0.0.1:9/' || name || '-api' END,
+       cdn_base = 'http://127.0.0.1:9/cdn',
        connect_timeout_ms = 200, timeout_ms = 500, max_attempts = 1;
 
 SELECT extname, extversion FROM pg_extension WHERE extname IN ('cos', 'pg_cron') ORDER BY 1;
