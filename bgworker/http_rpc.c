@@ -274,22 +274,16 @@ Authenticate(CosHttpRequest *req, CosHttpResponse *resp, RpcAuth *auth)
 		claims_text = "{\"role\":\"" COS_ANON_ROLE "\"}";
 	}
 
-	authenticator = get_role_oid(COS_AUTHENTICATOR_ROLE, true);
-	if (!OidIsValid(authenticator))
-	{
-		cos_http_error(resp, 401, "PGRST301", "the API roles are not installed",
-					   "Role \"" COS_AUTHENTICATOR_ROLE "\" does not exist.",
-					   "Install Cos's API (roles cos_anon, cos_user, cos_admin, cos_authenticator).");
-		resp->www_authenticate = "Bearer";
-		return false;
-	}
+	/* the session's role is the one the gateway logged in as (cos.http_role) */
+	authenticator = GetSessionUserId();
 	roleid = get_role_oid(role, true);
 	if (!OidIsValid(roleid) || !is_member_of_role(authenticator, roleid) ||
 		superuser_arg(roleid))
 	{
 		cos_http_error(resp, 401, "28000", psprintf("role \"%s\" is not allowed", role),
 					   OidIsValid(roleid) ?
-					   psprintf("Role \"%s\" may not switch to role \"%s\".", COS_AUTHENTICATOR_ROLE, role) :
+					   psprintf("Role \"%s\" may not switch to role \"%s\".",
+								GetUserNameFromId(authenticator, false), role) :
 					   psprintf("Role \"%s\" does not exist.", role), NULL);
 		resp->www_authenticate = auth->bearer ? "Bearer error=\"invalid_token\"" : "Bearer";
 		return false;
@@ -747,6 +741,10 @@ cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp)
 								 GUC_ACTION_LOCAL, true, 0, false);
 
 		nsp = get_namespace_oid("cos", true);
+		/* uploads are public: read as the anonymous role, like PostgREST */
+		if (OidIsValid(get_role_oid(COS_ANON_ROLE, true)))
+			(void) set_config_option("role", COS_ANON_ROLE, PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_LOCAL, true, 0, false);
 		if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("uploads", nsp)))
 			cos_http_error(resp, 404, "PGRST125", "no such upload", "Table cos.uploads does not exist.",
 						   "CREATE EXTENSION cos in the database the gateway serves (cos.database).");

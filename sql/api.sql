@@ -8,8 +8,11 @@
 
 -- cos_anon: no credentials, may only sign in.  cos_user: a signed-in
 -- Telegram user, sees what it tracks.  cos_admin: sees everything (also a
--- cos_user).  cos_authenticator: the role PostgREST (or the gateway) logs in
--- as and switches from; created NOLOGIN, a DBA gives it a password and LOGIN.
+-- cos_user).  cos_authenticator: the role the HTTP gateway (cos.http_role)
+-- or PostgREST logs in as and switches from: LOGIN without a password (the
+-- gateway's background workers do not go through pg_hba.conf; give it a
+-- password for PostgREST), NOINHERIT, so that it holds no privilege of its
+-- own beyond signing in.
 DO $$
 DECLARE
 	r text;
@@ -20,7 +23,7 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'cos_authenticator') THEN
-		CREATE ROLE cos_authenticator NOLOGIN NOINHERIT;
+		CREATE ROLE cos_authenticator LOGIN NOINHERIT;
 	END IF;
 	IF NOT pg_catalog.pg_has_role('cos_admin', 'cos_user', 'MEMBER') THEN
 		GRANT cos_user TO cos_admin;
@@ -1020,6 +1023,10 @@ REVOKE ALL ON FUNCTION cos._verify_init_data(text), cos._jwt_sign(jsonb), cos._a
 	FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA cos_api TO cos_anon, cos_user, cos_admin;
+-- the gateway signs requests in as cos_authenticator, before it switches role
+GRANT EXECUTE ON FUNCTION cos._auth_jwt(text), cos._auth_init_data(text) TO cos_authenticator;
+-- uploads (thumbnails) are public: the gateway reads them as cos_anon
+GRANT SELECT ON cos.uploads TO cos_anon, cos_user, cos_admin;
 GRANT EXECUTE ON FUNCTION cos_api.login(text) TO cos_anon, cos_user;
 GRANT EXECUTE ON FUNCTION cos_api.me(), cos_api.my_channels(), cos_api.my_videos(),
 	cos_api.add_channel(text), cos_api.remove_channel(bigint),

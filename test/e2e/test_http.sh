@@ -103,6 +103,11 @@ check "two sockets listen on the port (SO_REUSEPORT)" "2" \
 	"$(python3 -c "import sys; print(sum(1 for l in open('/proc/net/tcp').readlines()[1:]
 		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$HTTP_PORT")"
 
+check "they logged in as cos_authenticator (cos.http_role), not as a superuser" "cos_authenticator cos_authenticator" \
+	"$(cluster_psql -At -c "SELECT string_agg(usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+check "before CREATE EXTENSION made the role, they waited with a WARNING, not a crash loop" "yes 0" \
+	"$(grep -q 'cannot log in as role "cos_authenticator" yet' "$COS_E2E_DIR/pg/server.log" && echo yes || echo no) $(grep -cE 'FATAL: +(role|database) ' "$COS_E2E_DIR/pg/server.log" || true)"
+
 section "2. routes outside /rpc and /uploads"
 http GET /nowhere
 expect_error "an unknown path is 404 PGRST125" 404 PGRST125
@@ -129,7 +134,7 @@ CREATE FUNCTION cos_api.t_echo(msg text, n int, tags text[] DEFAULT NULL, obj js
 CREATE FUNCTION cos_api.t_len(msg text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT length(msg) $$;
 CREATE FUNCTION cos_api.t_text(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(s) $$;
 CREATE FUNCTION cos_api.t_whoami() RETURNS json LANGUAGE sql STABLE AS $$
-	SELECT json_build_object('user', current_user,
+	SELECT json_build_object('user', current_user, 'session_user', session_user,
 		'claims', current_setting('request.jwt.claims', true)::json,
 		'read_only', current_setting('transaction_read_only'),
 		'pid', pg_backend_pid()) $$;
@@ -329,6 +334,7 @@ section "7. no Authorization header: the anonymous role"
 http GET /rpc/t_whoami
 check "no Authorization: role cos_anon, claims {\"role\": \"cos_anon\"}" 'cos_anon {"role": "cos_anon"}' \
 	"$(j '["user"]') $(j '["claims"]')"
+check "the session switched from is cos_authenticator" "cos_authenticator" "$(j '["session_user"]')"
 # Bearer and tma sign-in, role switching and refused credentials:
 # test_api_http.sh, with the extension's own cos._auth_jwt and cos._auth_init_data
 
