@@ -208,14 +208,19 @@ COMMENT ON FUNCTION cos._me() IS
 
 -- True when the signed-in user is an administrator now (the database row,
 -- not only the role in a token issued before a demotion).
+-- PL/pgSQL, not SQL: a SECURITY DEFINER SQL function cannot be inlined and
+-- is planned again at every call, while PL/pgSQL keeps its plans for the
+-- session (the same holds for _sees_video and _sees_channel).
 CREATE FUNCTION cos._is_admin()
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce((SELECT u.role = 'cos_admin' AND u.status = 'active'
-					   FROM cos.users u WHERE u.id = cos._uid()), false)
+BEGIN
+	RETURN coalesce((SELECT u.role = 'cos_admin' AND u.status = 'active'
+					   FROM cos.users u WHERE u.id = cos._uid()), false);
+END
 $$;
 COMMENT ON FUNCTION cos._is_admin() IS
 'Private: whether the signed-in user is an active cos_admin in cos.users.';
@@ -285,26 +290,30 @@ CREATE POLICY admin_all ON cos.channel_history FOR SELECT TO cos_admin USING ((S
 -- check of the caller's right to the video or channel.
 CREATE FUNCTION cos._sees_video(vid bigint)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.user_id = cos._uid() AND uv.video_id = vid)
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.user_id = cos._uid() AND uv.video_id = vid)
 		OR EXISTS (SELECT 1 FROM cos.videos v JOIN cos.user_channels uc ON uc.channel_id = v.channel_id
 					WHERE v.id = vid AND uc.user_id = cos._uid())
-		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.videos v WHERE v.id = vid))
+		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.videos v WHERE v.id = vid));
+END
 $$;
 COMMENT ON FUNCTION cos._sees_video(bigint) IS
 'Private: whether the signed-in user may see a video (the row-security rule of cos.videos: tracked on its own, through its channel, or an administrator).';
 
 CREATE FUNCTION cos._sees_channel(cid bigint)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.user_id = cos._uid() AND uc.channel_id = cid)
-		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = cid))
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.user_id = cos._uid() AND uc.channel_id = cid)
+		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = cid));
+END
 $$;
 COMMENT ON FUNCTION cos._sees_channel(bigint) IS
 'Private: whether the signed-in user may see a channel (the row-security rule of cos.channels: tracked, or an administrator).';
@@ -580,6 +589,10 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- one plan for the session: the query is the same at every call, and its
+-- custom plan cost as much to make as the call itself (run-time partition
+-- pruning still picks the partitions each probe reads)
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	s record := cos._series_step(step, points);
@@ -638,6 +651,10 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- one plan for the session: the query is the same at every call, and its
+-- custom plan cost as much to make as the call itself (run-time partition
+-- pruning still picks the partitions each probe reads)
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	s record := cos._series_step(step, points);
@@ -732,6 +749,10 @@ RETURNS TABLE (id bigint, platform text, url text, title text, thumbnail_url tex
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- one plan for the session: the query is the same at every call, and its
+-- custom plan cost as much to make as the call itself (run-time partition
+-- pruning still picks the partitions each probe reads)
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
 	PERFORM cos._me();
