@@ -455,6 +455,29 @@ done
 check "a worker stopped with SIGTERM exits and the postmaster starts it again" "2" "$back"
 check "no server process crashed" "0" "$(grep -c 'terminated by signal' "$COS_E2E_DIR/pg/server.log" || true)"
 
+section "11b. a login role that lost LOGIN: the worker waits with a WARNING, then comes back"
+cluster_psql -c "ALTER ROLE cos_authenticator NOLOGIN" >/dev/null
+one="$(cluster_psql -At -c "SELECT min(pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+cluster_psql -At -c "SELECT pg_terminate_backend($one)" >/dev/null
+for i in $(seq 1 150); do
+	grep -q 'Role "cos_authenticator" has NOLOGIN' "$COS_E2E_DIR/pg/server.log" && break
+	sleep 0.1
+done
+check "the restarted worker logs why it cannot log in" "1" \
+	"$(grep -c 'Role "cos_authenticator" has NOLOGIN' "$COS_E2E_DIR/pg/server.log" || true)"
+check "it did not try (no FATAL \"not permitted to log in\")" "0" \
+	"$(grep -c 'not permitted to log in' "$COS_E2E_DIR/pg/server.log" || true)"
+http GET '/rpc/t_add?a=1'
+check "the other worker still answers" '200 11' "$STATUS $BODY"
+cluster_psql -c "ALTER ROLE cos_authenticator LOGIN" >/dev/null
+back=""
+for i in $(seq 1 100); do
+	back="$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+	[ "$back" = 2 ] && break
+	sleep 0.1
+done
+check "LOGIN given back: both workers serve again within seconds" "2" "$back"
+
 section "12. a malformed cos.http_listen stops the server at start"
 bad_log="$(
 	export COS_E2E_DIR="$COS_E2E_DIR/bad"
