@@ -16,11 +16,15 @@
  */
 #include "postgres.h"
 
+#include <malloc.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -28,8 +32,10 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "cos.h"
 #include "http.h"
@@ -37,6 +43,15 @@
 
 /* Longest wait between two MHD_run calls when libmicrohttpd names none. */
 #define HTTP_IDLE_WAIT_MS 1000
+
+/*
+ * Freed memory glibc keeps in a gateway worker instead of handing it back
+ * to the kernel (see KeepFreedMemory).
+ */
+#define HTTP_MALLOC_KEEP (64 * 1024 * 1024)
+
+/* Wait between two checks of cos.http_role while it cannot log in. */
+#define HTTP_ROLE_RETRY_MS 2000
 
 static const char *const preflight_headers = "Authorization, Content-Type, Accept, Prefer, Range";
 
@@ -385,9 +400,190 @@ StartDaemon(void)
 }
 
 /*
+ * Makes glibc keep freed memory for reuse.  Every request allocates and
+ * frees the same few megabytes (parse and plan trees, executor state, the
+ * answer); with glibc's defaults the top of the heap is trimmed with brk()
+ * and large blocks are unmapped after each request, so the next one
+ * page-faults them in again: under 200 connections a third of the worker's
+ * CPU went to page faults.  A fixed threshold also stops glibc's
+ * sliding mmap threshold from moving.
+ */
+static void
+KeepFreedMemory(void)
+{
+#ifdef __GLIBC__
+	(void) mallopt(M_MMAP_THRESHOLD, HTTP_MALLOC_KEEP / 2);
+	(void) mallopt(M_TRIM_THRESHOLD, HTTP_MALLOC_KEEP);
+	(void) mallopt(M_TOP_PAD, 1024 * 1024);
+#endif
+}
+
+/*
+ * Entry point of the short-lived worker that checks, for gateway worker
+ * DatumGetInt32(arg), whether cos.http_role may log in to cos.database.
+ * It connects to no database (pg_authid and pg_database are shared
+ * catalogs), writes a CosHttpRoleCheck to cos_shared and exits.  A gateway
+ * worker cannot check this itself: a failed login is FATAL, and a process
+ * connects only once.
+ */
+void
+cos_http_check_main(Datum arg)
+{
+	int			i = DatumGetInt32(arg);
+	CosHttpRoleCheck result;
+	HeapTuple	tup;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+
+	StartTransactionCommand();
+	tup = SearchSysCache1(AUTHNAME, CStringGetDatum(cos_http_role));
+	if (!HeapTupleIsValid(tup))
+		result = COS_HTTP_CHECK_NO_ROLE;
+	else
+	{
+		Form_pg_authid role = (Form_pg_authid) GETSTRUCT(tup);
+
+		if (role->rolsuper || role->rolbypassrls)
+			result = COS_HTTP_CHECK_PRIVILEGED;
+		else if (!role->rolcanlogin)
+			result = COS_HTTP_CHECK_NO_LOGIN;
+		else if (!OidIsValid(get_database_oid(cos_database, true)))
+			result = COS_HTTP_CHECK_NO_DATABASE;
+		else
+			result = COS_HTTP_CHECK_READY;
+		ReleaseSysCache(tup);
+	}
+	CommitTransactionCommand();
+
+	if (i >= 0 && i < COS_MAX_HTTP_WORKERS)
+	{
+		SpinLockAcquire(&cos_shared->mutex);
+		cos_shared->http_role_check[i] = result;
+		SpinLockRelease(&cos_shared->mutex);
+	}
+	proc_exit(0);
+}
+
+/*
+ * Runs cos_http_check_main for gateway worker i and waits for it; returns
+ * what it found (COS_HTTP_CHECK_PENDING when it could not run).
+ */
+static CosHttpRoleCheck
+CheckRole(int i)
+{
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	CosHttpRoleCheck result;
+
+	SpinLockAcquire(&cos_shared->mutex);
+	cos_shared->http_role_check[i] = COS_HTTP_CHECK_PENDING;
+	SpinLockRelease(&cos_shared->mutex);
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_http_check_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "cos http gateway %d role check", i);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "cos http gateway role check");
+	worker.bgw_main_arg = Int32GetDatum(i);
+	worker.bgw_notify_pid = MyProcPid;
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+		return COS_HTTP_CHECK_PENDING;
+	if (WaitForBackgroundWorkerShutdown(handle) == BGWH_POSTMASTER_DIED)
+		proc_exit(1);
+	pfree(handle);
+
+	SpinLockAcquire(&cos_shared->mutex);
+	result = cos_shared->http_role_check[i];
+	SpinLockRelease(&cos_shared->mutex);
+	return result;
+}
+
+/* Logs, as a WARNING, why gateway worker i cannot log in yet. */
+static void
+WarnRole(int i, CosHttpRoleCheck check)
+{
+	const char *detail;
+	const char *hint;
+
+	switch (check)
+	{
+		case COS_HTTP_CHECK_NO_ROLE:
+			detail = psprintf("Role \"%s\" does not exist.", cos_http_role);
+			hint = psprintf("CREATE EXTENSION cos in database \"%s\" creates role cos_authenticator; or set cos.http_role.",
+							cos_database);
+			break;
+		case COS_HTTP_CHECK_NO_LOGIN:
+			detail = psprintf("Role \"%s\" has NOLOGIN.", cos_http_role);
+			hint = psprintf("ALTER ROLE %s LOGIN (no password is needed: the gateway does not go through pg_hba.conf).",
+							quote_identifier(cos_http_role));
+			break;
+		case COS_HTTP_CHECK_PRIVILEGED:
+			detail = psprintf("Role \"%s\" is a superuser or has BYPASSRLS; the gateway refuses to run as such a role.",
+							  cos_http_role);
+			hint = "Set cos.http_role to a login role without these attributes, granted cos_anon, cos_user and cos_admin.";
+			break;
+		case COS_HTTP_CHECK_NO_DATABASE:
+			detail = psprintf("Database \"%s\" (cos.database) does not exist.", cos_database);
+			hint = "Create it, or set cos.database.";
+			break;
+		default:
+			detail = "The check of the role did not run (no free background worker slot, see max_worker_processes).";
+			hint = NULL;
+			break;
+	}
+	ereport(WARNING,
+			(errmsg("cos http gateway %d cannot log in as role \"%s\" yet; retrying every %d s",
+					i, cos_http_role, HTTP_ROLE_RETRY_MS / 1000),
+			 errdetail_internal("%s", detail),
+			 hint != NULL ? errhint("%s", hint) : 0));
+}
+
+/*
+ * Waits until cos.http_role may log in to cos.database, checking every
+ * HTTP_ROLE_RETRY_MS and logging a WARNING each time the reason changes,
+ * so that a gateway started before CREATE EXTENSION neither fails nor
+ * fills the log.
+ */
+static void
+WaitForRole(int i)
+{
+	CosHttpRoleCheck last = COS_HTTP_CHECK_READY;
+
+	for (;;)
+	{
+		CosHttpRoleCheck check = CheckRole(i);
+
+		if (check == COS_HTTP_CHECK_READY)
+			break;
+		if (check != last)
+			WarnRole(i, check);
+		last = check;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 HTTP_ROLE_RETRY_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
+	if (last != COS_HTTP_CHECK_READY)
+		ereport(LOG,
+				(errmsg("cos http gateway %d: role \"%s\" may log in now", i, cos_http_role)));
+}
+
+/*
  * Entry point of one gateway worker (static background worker, number
- * DatumGetInt32(arg)).  Connects to cos.database as the bootstrap superuser;
- * each request switches to its own role inside its transaction.
+ * DatumGetInt32(arg)).  Logs in to cos.database as cos.http_role (by
+ * default cos_authenticator: NOINHERIT, so without privileges of its own),
+ * once that role may; each request switches to its own role inside its
+ * transaction.
  */
 void
 cos_http_main(Datum arg)
@@ -400,7 +596,9 @@ cos_http_main(Datum arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(cos_database, NULL, 0);
+	KeepFreedMemory();
+	WaitForRole(DatumGetInt32(arg));
+	BackgroundWorkerInitializeConnection(cos_database, cos_http_role, 0);
 	pgstat_report_appname(psprintf("cos http gateway %d", DatumGetInt32(arg)));
 
 	daemon = StartDaemon();
@@ -414,8 +612,8 @@ cos_http_main(Datum arg)
 	AddWaitEventToSet(set, WL_SOCKET_READABLE, info->epoll_fd, NULL, NULL);
 
 	ereport(LOG,
-			(errmsg("cos http gateway %d listening on %s for database \"%s\"",
-					DatumGetInt32(arg), cos_http_listen, cos_database)));
+			(errmsg("cos http gateway %d listening on %s for database \"%s\" as role \"%s\"",
+					DatumGetInt32(arg), cos_http_listen, cos_database, cos_http_role)));
 
 	for (;;)
 	{

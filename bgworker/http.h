@@ -10,9 +10,8 @@
 
 #include "lib/stringinfo.h"
 
-/* The role of requests without credentials, and the role that switches. */
+/* The role of requests without credentials (the gateway logs in as cos.http_role). */
 #define COS_ANON_ROLE "cos_anon"
-#define COS_AUTHENTICATOR_ROLE "cos_authenticator"
 
 /* One query-string argument of a GET request (decoded by libmicrohttpd). */
 typedef struct CosHttpArg

@@ -44,6 +44,7 @@
 #include "utils/catcache.h"
 #undef json_object
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -76,6 +77,36 @@ typedef struct RpcAuth
 	bool		authenticating; /* inside cos._auth_* */
 	bool		authenticated;	/* role is not cos_anon */
 } RpcAuth;
+
+/*
+ * A prepared call of a cos_api function, kept for the worker's life
+ * (SPI_keepplan), keyed by the function and the arguments sent: the SQL
+ * text depends on nothing else (CREATE OR REPLACE cannot change argument
+ * names or types, nor the return type; DROP and CREATE give a new OID).
+ * The plan cache re-plans after DDL on what the plan uses; EXECUTE
+ * privilege is checked at each execution, as the request's role.
+ */
+typedef struct RpcPlanKey
+{
+	Oid			oid;
+	bool		whole_body;
+	uint64		sent[(FUNC_MAX_ARGS + 63) / 64];	/* bit i: input argument i sent */
+} RpcPlanKey;
+
+typedef struct RpcPlan
+{
+	RpcPlanKey	key;
+	SPIPlanPtr	plan;
+	bool		is_void;
+} RpcPlan;
+
+/* Most prepared calls kept; past it they are all dropped and made again. */
+#define RPC_MAX_PLANS 256
+
+static HTAB *rpc_plans = NULL;
+
+/* The prepared "SELECT cos._auth_jwt($1)::text" and the initData one. */
+static SPIPlanPtr auth_plans[2];
 
 void
 cos_http_request_release(CosHttpRequest *req)
@@ -239,8 +270,20 @@ Authenticate(CosHttpRequest *req, CosHttpResponse *resp, RpcAuth *auth)
 		 * from read-write to read-only later in a transaction is allowed.
 		 */
 		auth->authenticating = true;
-		rc = SPI_execute_with_args(psprintf("SELECT cos.%s($1)::text", fname), 1, &argtype,
-								   &arg, &nulls, false, 1);
+		{
+			int			which = strcmp(fname, "_auth_jwt") == 0 ? 0 : 1;
+
+			if (auth_plans[which] == NULL)
+			{
+				SPIPlanPtr	plan = SPI_prepare(psprintf("SELECT cos.%s($1)::text", fname), 1, &argtype);
+
+				if (plan == NULL || SPI_keepplan(plan) != 0)
+					elog(ERROR, "could not prepare the call of cos.%s: %s", fname,
+						 SPI_result_code_string(SPI_result));
+				auth_plans[which] = plan;
+			}
+			rc = SPI_execute_plan(auth_plans[which], &arg, &nulls, false, 1);
+		}
 		auth->authenticating = false;
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "cos.%s returned no row", fname);
@@ -274,22 +317,16 @@ Authenticate(CosHttpRequest *req, CosHttpResponse *resp, RpcAuth *auth)
 		claims_text = "{\"role\":\"" COS_ANON_ROLE "\"}";
 	}
 
-	authenticator = get_role_oid(COS_AUTHENTICATOR_ROLE, true);
-	if (!OidIsValid(authenticator))
-	{
-		cos_http_error(resp, 401, "PGRST301", "the API roles are not installed",
-					   "Role \"" COS_AUTHENTICATOR_ROLE "\" does not exist.",
-					   "Install Cos's API (roles cos_anon, cos_user, cos_admin, cos_authenticator).");
-		resp->www_authenticate = "Bearer";
-		return false;
-	}
+	/* the session's role is the one the gateway logged in as (cos.http_role) */
+	authenticator = GetSessionUserId();
 	roleid = get_role_oid(role, true);
 	if (!OidIsValid(roleid) || !is_member_of_role(authenticator, roleid) ||
 		superuser_arg(roleid))
 	{
 		cos_http_error(resp, 401, "28000", psprintf("role \"%s\" is not allowed", role),
 					   OidIsValid(roleid) ?
-					   psprintf("Role \"%s\" may not switch to role \"%s\".", COS_AUTHENTICATOR_ROLE, role) :
+					   psprintf("Role \"%s\" may not switch to role \"%s\".",
+								GetUserNameFromId(authenticator, false), role) :
 					   psprintf("Role \"%s\" does not exist.", role), NULL);
 		resp->www_authenticate = auth->bearer ? "Bearer error=\"invalid_token\"" : "Bearer";
 		return false;
@@ -483,6 +520,66 @@ CallSql(const char *fname, const RpcFunc *f, json_t *args, bool whole_body, bool
 	return sql.data;
 }
 
+/*
+ * The prepared call of f with the arguments present in args (CallSql),
+ * made on first use and kept; inside SPI.
+ */
+static RpcPlan *
+PreparedCall(const char *fname, const RpcFunc *f, json_t *args, bool whole_body)
+{
+	RpcPlanKey	key;
+	RpcPlan    *entry;
+	bool		found;
+	int			i;
+
+	memset(&key, 0, sizeof(key));
+	key.oid = f->oid;
+	key.whole_body = whole_body;
+	if (!whole_body)
+		for (i = 0; i < f->nin && i < FUNC_MAX_ARGS; i++)
+			if (f->names[i] != NULL && json_object_get(args, f->names[i]) != NULL)
+				key.sent[i / 64] |= UINT64CONST(1) << (i % 64);
+
+	if (rpc_plans != NULL && hash_get_num_entries(rpc_plans) >= RPC_MAX_PLANS)
+	{
+		HASH_SEQ_STATUS seq;
+
+		hash_seq_init(&seq, rpc_plans);
+		while ((entry = hash_seq_search(&seq)) != NULL)
+			SPI_freeplan(entry->plan);
+		hash_destroy(rpc_plans);
+		rpc_plans = NULL;
+	}
+	if (rpc_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(RpcPlanKey);
+		ctl.entrysize = sizeof(RpcPlan);
+		rpc_plans = hash_create("cos http prepared calls", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+
+	entry = hash_search(rpc_plans, &key, HASH_FIND, NULL);
+	if (entry == NULL)
+	{
+		bool		is_void;
+		Oid			paramtype = TEXTOID;
+		char	   *sql = CallSql(fname, f, args, whole_body, &is_void);
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, 1, &paramtype, CURSOR_OPT_GENERIC_PLAN);
+
+		/* a failure raises before anything is entered */
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the call of cos_api.%s: %s", fname,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not keep the plan of cos_api.%s", fname);
+		entry = hash_search(rpc_plans, &key, HASH_ENTER, &found);
+		entry->plan = plan;
+		entry->is_void = is_void;
+	}
+	return entry;
+}
+
 /* The named arguments of the request: the POST body or the query string. */
 static json_t *
 RequestArgs(CosHttpRequest *req, CosHttpResponse *resp)
@@ -548,10 +645,9 @@ CallFunction(CosHttpRequest *req, const char *fname, CosHttpResponse *resp, RpcA
 	bool		whole_body = false;
 	bool		is_void;
 	ListCell   *lc;
-	char	   *sql;
+	RpcPlan    *plan;
 	Datum		param;
 	char		nulls = ' ';
-	Oid			paramtype = TEXTOID;
 	bool		isnull;
 	Datum		result;
 	int			rc;
@@ -619,7 +715,8 @@ CallFunction(CosHttpRequest *req, const char *fname, CosHttpResponse *resp, RpcA
 		(void) set_config_option("transaction_read_only", "on", PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_LOCAL, true, 0, false);
 
-	sql = CallSql(fname, chosen, args, whole_body, &is_void);
+	plan = PreparedCall(fname, chosen, args, whole_body);
+	is_void = plan->is_void;
 	{
 		char	   *text = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
 
@@ -628,7 +725,7 @@ CallFunction(CosHttpRequest *req, const char *fname, CosHttpResponse *resp, RpcA
 		param = CStringGetTextDatum(text);
 		free(text);
 	}
-	rc = SPI_execute_with_args(sql, 1, &paramtype, &param, &nulls, false, 0);
+	rc = SPI_execute_plan(plan->plan, &param, &nulls, false, 0);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "the call of cos_api.%s returned %llu rows", fname,
 			 (unsigned long long) SPI_processed);
@@ -747,6 +844,10 @@ cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp)
 								 GUC_ACTION_LOCAL, true, 0, false);
 
 		nsp = get_namespace_oid("cos", true);
+		/* uploads are public: read as the anonymous role, like PostgREST */
+		if (OidIsValid(get_role_oid(COS_ANON_ROLE, true)))
+			(void) set_config_option("role", COS_ANON_ROLE, PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_LOCAL, true, 0, false);
 		if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("uploads", nsp)))
 			cos_http_error(resp, 404, "PGRST125", "no such upload", "Table cos.uploads does not exist.",
 						   "CREATE EXTENSION cos in the database the gateway serves (cos.database).");

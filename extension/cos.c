@@ -29,6 +29,7 @@ char	   *cos_http_listen = NULL;
 int			cos_http_workers = 1;
 char	   *cos_http_cors_origin = NULL;
 int			cos_http_max_body = 1024 * 1024;
+char	   *cos_http_role = NULL;
 char	   *cos_bot_token = NULL;
 char	   *cos_jwt_secret = NULL;
 int			cos_init_data_max_age_s = 86400;
@@ -228,6 +229,12 @@ _PG_init(void)
 							   "Origins whose pages may call the HTTP gateway (CORS): empty = none, '*' = any, or a comma-separated list.",
 							   NULL, &cos_http_cors_origin, "",
 							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.http_role",
+							   "Role the HTTP gateway workers log in as (PostgREST's authenticator role).",
+							   "It needs LOGIN, must be neither superuser nor BYPASSRLS, and is granted the roles "
+							   "requests switch to (cos_anon, cos_user, cos_admin).",
+							   &cos_http_role, "cos_authenticator",
+							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.http_max_body",
 							"Largest request body the HTTP gateway accepts.",
 							"Larger bodies are answered 413 without being read.",

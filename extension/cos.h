@@ -25,6 +25,7 @@ extern char *cos_http_listen;
 extern int	cos_http_workers;
 extern char *cos_http_cors_origin;
 extern int	cos_http_max_body;
+extern char *cos_http_role;
 
 #define COS_MAX_HTTP_WORKERS 32
 
@@ -51,6 +52,20 @@ typedef struct CosWorkerSlot
  *                    next request may start: requests_per_second as a
  *                    generic cell rate, with no burst.
  */
+/*
+ * What a gateway worker's role check (cos_http_check_main) found about
+ * cos.http_role and cos.database, written to http_role_check[worker].
+ */
+typedef enum CosHttpRoleCheck
+{
+	COS_HTTP_CHECK_PENDING = 0,	/* not run, or the check worker died */
+	COS_HTTP_CHECK_READY,		/* the gateway may connect */
+	COS_HTTP_CHECK_NO_ROLE,
+	COS_HTTP_CHECK_NO_LOGIN,
+	COS_HTTP_CHECK_PRIVILEGED,	/* superuser or BYPASSRLS: refused */
+	COS_HTTP_CHECK_NO_DATABASE
+} CosHttpRoleCheck;
+
 typedef struct CosShared
 {
 	slock_t		mutex;
@@ -58,6 +73,7 @@ typedef struct CosShared
 	CosWorkerSlot fetch[COS_MAX_FETCH_WORKERS];
 	int16		active[COS_MAX_FETCH_WORKERS][COS_PLATFORM_SLOTS];
 	int64		next_request[COS_PLATFORM_SLOTS];
+	int			http_role_check[COS_MAX_HTTP_WORKERS];	/* CosHttpRoleCheck */
 } CosShared;
 
 extern CosShared *cos_shared;
@@ -69,5 +85,6 @@ extern void cos_wake_fetch_workers(void);
 extern PGDLLEXPORT void cos_launcher_main(Datum arg);
 extern PGDLLEXPORT void cos_fetch_main(Datum arg);
 extern PGDLLEXPORT void cos_http_main(Datum arg);
+extern PGDLLEXPORT void cos_http_check_main(Datum arg);
 
 #endif							/* COS_H */

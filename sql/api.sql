@@ -8,8 +8,11 @@
 
 -- cos_anon: no credentials, may only sign in.  cos_user: a signed-in
 -- Telegram user, sees what it tracks.  cos_admin: sees everything (also a
--- cos_user).  cos_authenticator: the role PostgREST (or the gateway) logs in
--- as and switches from; created NOLOGIN, a DBA gives it a password and LOGIN.
+-- cos_user).  cos_authenticator: the role the HTTP gateway (cos.http_role)
+-- or PostgREST logs in as and switches from: LOGIN without a password (the
+-- gateway's background workers do not go through pg_hba.conf; give it a
+-- password for PostgREST), NOINHERIT, so that it holds no privilege of its
+-- own beyond signing in.
 DO $$
 DECLARE
 	r text;
@@ -20,7 +23,7 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'cos_authenticator') THEN
-		CREATE ROLE cos_authenticator NOLOGIN NOINHERIT;
+		CREATE ROLE cos_authenticator LOGIN NOINHERIT;
 	END IF;
 	IF NOT pg_catalog.pg_has_role('cos_admin', 'cos_user', 'MEMBER') THEN
 		GRANT cos_user TO cos_admin;
@@ -205,14 +208,19 @@ COMMENT ON FUNCTION cos._me() IS
 
 -- True when the signed-in user is an administrator now (the database row,
 -- not only the role in a token issued before a demotion).
+-- PL/pgSQL, not SQL: a SECURITY DEFINER SQL function cannot be inlined and
+-- is planned again at every call, while PL/pgSQL keeps its plans for the
+-- session (the same holds for _sees_video and _sees_channel).
 CREATE FUNCTION cos._is_admin()
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce((SELECT u.role = 'cos_admin' AND u.status = 'active'
-					   FROM cos.users u WHERE u.id = cos._uid()), false)
+BEGIN
+	RETURN coalesce((SELECT u.role = 'cos_admin' AND u.status = 'active'
+					   FROM cos.users u WHERE u.id = cos._uid()), false);
+END
 $$;
 COMMENT ON FUNCTION cos._is_admin() IS
 'Private: whether the signed-in user is an active cos_admin in cos.users.';
@@ -282,26 +290,30 @@ CREATE POLICY admin_all ON cos.channel_history FOR SELECT TO cos_admin USING ((S
 -- check of the caller's right to the video or channel.
 CREATE FUNCTION cos._sees_video(vid bigint)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.user_id = cos._uid() AND uv.video_id = vid)
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.user_id = cos._uid() AND uv.video_id = vid)
 		OR EXISTS (SELECT 1 FROM cos.videos v JOIN cos.user_channels uc ON uc.channel_id = v.channel_id
 					WHERE v.id = vid AND uc.user_id = cos._uid())
-		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.videos v WHERE v.id = vid))
+		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.videos v WHERE v.id = vid));
+END
 $$;
 COMMENT ON FUNCTION cos._sees_video(bigint) IS
 'Private: whether the signed-in user may see a video (the row-security rule of cos.videos: tracked on its own, through its channel, or an administrator).';
 
 CREATE FUNCTION cos._sees_channel(cid bigint)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.user_id = cos._uid() AND uc.channel_id = cid)
-		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = cid))
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.user_id = cos._uid() AND uc.channel_id = cid)
+		OR (cos._is_admin() AND EXISTS (SELECT 1 FROM cos.channels c WHERE c.id = cid));
+END
 $$;
 COMMENT ON FUNCTION cos._sees_channel(bigint) IS
 'Private: whether the signed-in user may see a channel (the row-security rule of cos.channels: tracked, or an administrator).';
@@ -577,6 +589,10 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- one plan for the session: the query is the same at every call, and its
+-- custom plan cost as much to make as the call itself (run-time partition
+-- pruning still picks the partitions each probe reads)
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	s record := cos._series_step(step, points);
@@ -635,6 +651,10 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- one plan for the session: the query is the same at every call, and its
+-- custom plan cost as much to make as the call itself (run-time partition
+-- pruning still picks the partitions each probe reads)
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	s record := cos._series_step(step, points);
@@ -729,6 +749,10 @@ RETURNS TABLE (id bigint, platform text, url text, title text, thumbnail_url tex
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- one plan for the session: the query is the same at every call, and its
+-- custom plan cost as much to make as the call itself (run-time partition
+-- pruning still picks the partitions each probe reads)
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
 	PERFORM cos._me();
@@ -1022,6 +1046,10 @@ REVOKE ALL ON FUNCTION cos._verify_init_data(text), cos._jwt_sign(jsonb), cos._a
 	FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA cos_api TO cos_anon, cos_user, cos_admin;
+-- the gateway signs requests in as cos_authenticator, before it switches role
+GRANT EXECUTE ON FUNCTION cos._auth_jwt(text), cos._auth_init_data(text) TO cos_authenticator;
+-- uploads (thumbnails) are public: the gateway reads them as cos_anon
+GRANT SELECT ON cos.uploads TO cos_anon, cos_user, cos_admin;
 GRANT EXECUTE ON FUNCTION cos_api.login(text) TO cos_anon, cos_user;
 GRANT EXECUTE ON FUNCTION cos_api.me(), cos_api.my_channels(), cos_api.my_videos(),
 	cos_api.add_channel(text), cos_api.remove_channel(bigint),

@@ -401,6 +401,29 @@ expect_error "B's sub with A's telegram_id in the claims: still B (404)" 404 PT4
 http GET "/rpc/channel?channel_id=999999" -H "$(bearer "$A_TOKEN")"
 expect_error "a channel that does not exist: the same 404" 404 PT404
 
+section "7b. the gateway's own role: cos_authenticator, not a superuser"
+check "the gateway's sessions log in as cos_authenticator" "cos_authenticator" \
+	"$(sql "SELECT string_agg(DISTINCT usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+# functions a bug or an injection could reach: leave the request's role
+# (RESET ROLE goes back to the session's role) and read the secrets
+sql "CREATE FUNCTION cos_api.e2e_whoami() RETURNS json LANGUAGE sql STABLE AS
+	\$\$ SELECT json_build_object('session_user', session_user, 'current_user', current_user) \$\$;
+CREATE FUNCTION cos_api.e2e_escape() RETURNS json LANGUAGE plpgsql VOLATILE AS \$\$
+DECLARE n bigint;
+BEGIN
+	RESET ROLE;
+	SELECT count(*) INTO n FROM cos.accounts;
+	RETURN json_build_object('accounts', n);
+END \$\$;
+GRANT EXECUTE ON FUNCTION cos_api.e2e_whoami(), cos_api.e2e_escape() TO cos_user;" >/dev/null
+http GET /rpc/e2e_whoami -H "$(bearer "$B_TOKEN")"
+check "a request of B: session_user cos_authenticator, current_user cos_user" "200 cos_authenticator cos_user" \
+	"$STATUS $(py 'v["session_user"]') $(py 'v["current_user"]')"
+post /rpc/e2e_escape '{}' -H "$(bearer "$B_TOKEN")"
+check "RESET ROLE inside a request falls back to cos_authenticator, which cannot read cos.accounts: 403" \
+	"403 42501 permission denied for table accounts" "$STATUS $(py 'v["code"]') $(py 'v["message"]')"
+sql "DROP FUNCTION cos_api.e2e_whoami(), cos_api.e2e_escape()" >/dev/null
+
 section "8. administrators"
 for f in admin_users admin_summary admin_accounts admin_proxies admin_runs; do
 	http GET "/rpc/$f" -H "$(bearer "$A_TOKEN")"

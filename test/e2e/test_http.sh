@@ -103,6 +103,11 @@ check "two sockets listen on the port (SO_REUSEPORT)" "2" \
 	"$(python3 -c "import sys; print(sum(1 for l in open('/proc/net/tcp').readlines()[1:]
 		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$HTTP_PORT")"
 
+check "they logged in as cos_authenticator (cos.http_role), not as a superuser" "cos_authenticator cos_authenticator" \
+	"$(cluster_psql -At -c "SELECT string_agg(usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+check "before CREATE EXTENSION made the role, they waited with a WARNING, not a crash loop" "yes 0" \
+	"$(grep -q 'cannot log in as role "cos_authenticator" yet' "$COS_E2E_DIR/pg/server.log" && echo yes || echo no) $(grep -c 'cos http gateway FATAL' "$COS_E2E_DIR/pg/server.log" || true)"
+
 section "2. routes outside /rpc and /uploads"
 http GET /nowhere
 expect_error "an unknown path is 404 PGRST125" 404 PGRST125
@@ -129,7 +134,7 @@ CREATE FUNCTION cos_api.t_echo(msg text, n int, tags text[] DEFAULT NULL, obj js
 CREATE FUNCTION cos_api.t_len(msg text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT length(msg) $$;
 CREATE FUNCTION cos_api.t_text(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(s) $$;
 CREATE FUNCTION cos_api.t_whoami() RETURNS json LANGUAGE sql STABLE AS $$
-	SELECT json_build_object('user', current_user,
+	SELECT json_build_object('user', current_user, 'session_user', session_user,
 		'claims', current_setting('request.jwt.claims', true)::json,
 		'read_only', current_setting('transaction_read_only'),
 		'pid', pg_backend_pid()) $$;
@@ -329,6 +334,7 @@ section "7. no Authorization header: the anonymous role"
 http GET /rpc/t_whoami
 check "no Authorization: role cos_anon, claims {\"role\": \"cos_anon\"}" 'cos_anon {"role": "cos_anon"}' \
 	"$(j '["user"]') $(j '["claims"]')"
+check "the session switched from is cos_authenticator" "cos_authenticator" "$(j '["session_user"]')"
 # Bearer and tma sign-in, role switching and refused credentials:
 # test_api_http.sh, with the extension's own cos._auth_jwt and cos._auth_init_data
 
@@ -390,6 +396,33 @@ check "a wrong name cannot be stored (CHECK sha256 = sha256(body))" "1" \
 	"$({ cluster_psql -At -c "INSERT INTO cos.uploads VALUES (repeat('a', 64), 'image/png', 'x')" 2>&1 || true; } |
 		grep -c 'violates check constraint "uploads_check"')"
 
+section "9b. prepared calls follow DDL (each step asked 6 times: both workers)"
+# answers NAME WANT PATH [code]: every one of 6 GETs answers WANT, as
+# "STATUS BODY" (or "STATUS CODE" of an error with "code")
+answers() {
+	local got="" this i
+	for i in 1 2 3 4 5 6; do
+		http GET "$3"
+		if [ "${4:-}" = code ]; then this="$STATUS $(j '["code"]')"; else this="$STATUS $BODY"; fi
+		[ "$this" = "$2" ] || { got="$this"; break; }
+	done
+	check "$1" "$2" "${got:-$2}"
+}
+answers "t_text before any change" '200 "AB"' '/rpc/t_text?s=ab'
+cluster_psql -c "CREATE OR REPLACE FUNCTION cos_api.t_text(s text) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$ SELECT lower(s) || '!' \$\$" >/dev/null
+answers "CREATE OR REPLACE: the new body answers at once" '200 "ab!"' '/rpc/t_text?s=AB'
+cluster_psql -c "REVOKE EXECUTE ON FUNCTION cos_api.t_text(text) FROM cos_anon, PUBLIC" >/dev/null
+answers "REVOKE EXECUTE: refused at once (privileges are checked at each call)" '401 42501' \
+	'/rpc/t_text?s=AB' code
+cluster_psql -c "DROP FUNCTION cos_api.t_text(text)" \
+	-c "CREATE FUNCTION cos_api.t_text(s text, n int DEFAULT 2) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$ SELECT repeat(s, n) \$\$" \
+	-c "GRANT EXECUTE ON FUNCTION cos_api.t_text(text, int) TO cos_anon" >/dev/null
+answers "DROP and CREATE with another signature: the new function" '200 "abab"' '/rpc/t_text?s=ab'
+answers "with the new argument" '200 "ababab"' '/rpc/t_text?s=ab&n=3'
+cluster_psql -c "DROP FUNCTION cos_api.t_text(text, int)" >/dev/null
+http GET '/rpc/t_text?s=ab'
+expect_error "dropped: 404 PGRST202" 404 PGRST202
+
 section "10. statement_timeout holds for gateway requests"
 cluster_psql -c "ALTER SYSTEM SET statement_timeout = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1.5	# both workers re-read the configuration on SIGHUP
@@ -421,6 +454,29 @@ for i in $(seq 1 100); do
 done
 check "a worker stopped with SIGTERM exits and the postmaster starts it again" "2" "$back"
 check "no server process crashed" "0" "$(grep -c 'terminated by signal' "$COS_E2E_DIR/pg/server.log" || true)"
+
+section "11b. a login role that lost LOGIN: the worker waits with a WARNING, then comes back"
+cluster_psql -c "ALTER ROLE cos_authenticator NOLOGIN" >/dev/null
+one="$(cluster_psql -At -c "SELECT min(pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+cluster_psql -At -c "SELECT pg_terminate_backend($one)" >/dev/null
+for i in $(seq 1 150); do
+	grep -q 'Role "cos_authenticator" has NOLOGIN' "$COS_E2E_DIR/pg/server.log" && break
+	sleep 0.1
+done
+check "the restarted worker logs why it cannot log in" "1" \
+	"$(grep -c 'Role "cos_authenticator" has NOLOGIN' "$COS_E2E_DIR/pg/server.log" || true)"
+check "it did not try (no FATAL \"not permitted to log in\")" "0" \
+	"$(grep -c 'not permitted to log in' "$COS_E2E_DIR/pg/server.log" || true)"
+http GET '/rpc/t_add?a=1'
+check "the other worker still answers" '200 11' "$STATUS $BODY"
+cluster_psql -c "ALTER ROLE cos_authenticator LOGIN" >/dev/null
+back=""
+for i in $(seq 1 100); do
+	back="$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+	[ "$back" = 2 ] && break
+	sleep 0.1
+done
+check "LOGIN given back: both workers serve again within seconds" "2" "$back"
 
 section "12. a malformed cos.http_listen stops the server at start"
 bad_log="$(

@@ -24,11 +24,30 @@ $$;
 \set bob 'query_id=AAH1002&user=%7B%22id%22%3A1002%2C%22first_name%22%3A%22Bob%22%2C%22username%22%3A%22bob%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=930db1e672854f20ba07b134c6c68692e8df11968c3829b37a2841b8624dd3cc'
 \set carol 'query_id=AAH1003&user=%7B%22id%22%3A1003%2C%22first_name%22%3A%22Carol%20Admin%22%2C%22username%22%3A%22carol%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=f8244aeec1d1eb1cd9ba4d1180a3c150ae73bccc9d668c4821a84700a06858f4'
 
--- the roles: API roles cannot log in; the authenticator may become each
+-- the roles: API roles cannot log in; the authenticator logs in (the HTTP
+-- gateway connects as it), inherits nothing and may become each
 SELECT rolname, rolcanlogin, rolinherit FROM pg_roles WHERE rolname LIKE 'cos\_%' ORDER BY 1;
 SELECT r.rolname AS member_of, m.rolname AS member
   FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
  WHERE r.rolname LIKE 'cos\_%' ORDER BY 1, 2;
+SELECT name, setting, context FROM pg_settings WHERE name = 'cos.http_role';
+
+-- what the gateway's login role may do before it switches role: sign a
+-- request in (cos._auth_jwt, cos._auth_init_data), nothing else; and the
+-- uploads it serves are readable by the anonymous role
+SELECT cos._jwt_sign('{"role": "cos_user", "sub": "7"}') AS seven_token \gset
+SET ROLE cos_authenticator;
+SELECT current_user, cos._auth_jwt(:'seven_token') ->> 'sub' AS sub;
+SELECT pg_temp.fails('SELECT count(*) FROM cos.accounts') AS accounts,
+       pg_temp.fails('SELECT count(*) FROM cos.users') AS users,
+       pg_temp.fails('SELECT count(*) FROM cos.uploads') AS uploads,
+       pg_temp.fails('SELECT cos_api.me()') AS me,
+       pg_temp.fails('SELECT cos._verify_init_data(''x'')') AS verify;
+RESET ROLE;
+SELECT r AS role, has_table_privilege(r, 'cos.uploads', 'SELECT') AS uploads,
+       has_table_privilege(r, 'cos.accounts', 'SELECT') AS accounts,
+       has_function_privilege(r, 'cos._auth_init_data(text)', 'EXECUTE') AS auth_init_data
+  FROM unnest(ARRAY['cos_anon', 'cos_user', 'cos_admin', 'cos_authenticator']) r;
 
 -- cos_api: reads STABLE, writes VOLATILE, every function commented;
 -- SECURITY DEFINER ones pin search_path
