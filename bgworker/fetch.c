@@ -585,6 +585,16 @@ cos_fetch_main(Datum arg)
 	 */
 	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
+	/*
+	 * Every statement of a worker reaches a few rows by key (jobs by id, a
+	 * batch's videos by id), and their plans are kept for the worker's life
+	 * (store.c, cos._claim), made with whatever statistics cos.jobs had:
+	 * before a run's first ANALYZE they say the table is tiny, and a bitmap
+	 * scan of every running job (jobs_running, dead entries included) looks
+	 * as cheap as the ids' primary-key probes.  No bitmap scans here.
+	 */
+	SetConfigOption("enable_bitmapscan", "off", PGC_SUSET, PGC_S_OVERRIDE);
+
 	RequeueOwnJobs();
 	ereport(LOG, (errmsg("cos fetch worker %d started", worker_slot)));
 

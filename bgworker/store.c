@@ -27,6 +27,7 @@
 #define json_object pg_json_object
 #include "utils/builtins.h"
 #undef json_object
+#include "utils/array.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -110,7 +111,9 @@ static const char *const COUNT_RUN_SQL =
  * status of those gone.  $1: JSON array of {"job", "attempt", "state",
  * "error", "delay" (s), "video" (cos.videos.id), "run" (or null), "gone"
  * (status, or null), "v" (the extracted video, or null)}; $2: the worker's
- * slot.  Returns the ids of the jobs that were still ours.
+ * slot; $3: the jobs' ids again, as bigint[], so that the jobs are reached
+ * through their primary key whatever the statistics say.  Returns the ids
+ * of the jobs that were still ours.
  */
 static const char *const STORE_VIDEO_JOBS_SQL =
 "WITH t AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(job bigint, attempt integer, "
@@ -118,7 +121,8 @@ static const char *const STORE_VIDEO_JOBS_SQL =
 "j AS (UPDATE cos.jobs j SET state = t.state, last_error = t.error, locked_until = NULL, "
 "  finished_at = CASE WHEN t.state = 'queued' THEN NULL ELSE now() END, "
 "  run_at = CASE WHEN t.state = 'queued' THEN now() + make_interval(secs => t.delay) ELSE j.run_at END "
-"  FROM t WHERE j.id = t.job AND j.state = 'running' AND j.attempts = t.attempt AND j.locked_by = $2 "
+"  FROM t WHERE j.id = ANY ($3) AND j.id = t.job "
+"   AND j.state = 'running' AND j.attempts = t.attempt AND j.locked_by = $2 "
 "  RETURNING j.id), "
 "x AS (SELECT t.* FROM t JOIN j ON j.id = t.job), "
 "v AS (UPDATE cos.videos v SET "
@@ -553,8 +557,14 @@ StoreVideoJobs(void *arg)
 	StoreVideoJobsArgs *a = (StoreVideoJobsArgs *) arg;
 	json_t	   *rows = json_array();
 	FetchTask  *task;
+	Datum	   *ids;
+	int			nids = 0;
 
 	a->nowned = 0;
+	for (task = a->finished; task != NULL; task = task->next)
+		nids++;
+	ids = palloc(sizeof(Datum) * Max(nids, 1));
+	nids = 0;
 	for (task = a->finished; task != NULL; task = task->next)
 	{
 		bool		ok;
@@ -580,16 +590,18 @@ StoreVideoJobs(void *arg)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
 							errmsg("could not build the video rows of a batch")));
 		json_array_append_new(rows, r);
+		ids[nids++] = Int64GetDatum(task->job_id);
 	}
 	if (json_array_size(rows) > 0)
 	{
-		Oid			types[2] = {TEXTOID, INT4OID};
-		Datum		values[2] = {JsonDatum(rows), Int32GetDatum(a->worker_slot)};
-		bool		isnull[2] = {false, false};
+		Oid			types[3] = {TEXTOID, INT4OID, INT8ARRAYOID};
+		Datum		values[3] = {JsonDatum(rows), Int32GetDatum(a->worker_slot),
+			PointerGetDatum(construct_array(ids, nids, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+		bool		isnull[3] = {false, false, false};
 		uint64		n;
 
 		json_decref(rows);
-		n = Exec(STORE_VIDEO_JOBS_SQL, 2, types, values, isnull, SPI_OK_SELECT);
+		n = Exec(STORE_VIDEO_JOBS_SQL, 3, types, values, isnull, SPI_OK_SELECT);
 		a->owned = palloc(sizeof(int64) * Max(n, 1));
 		for (uint64 i = 0; i < n; i++)
 		{

@@ -376,8 +376,10 @@ COMMENT ON TABLE cos.jobs IS
 CREATE INDEX jobs_due ON cos.jobs (run_at) WHERE state = 'queued';
 CREATE INDEX jobs_running ON cos.jobs (locked_until) WHERE state = 'running';
 CREATE INDEX jobs_run ON cos.jobs (run_id);
--- the open jobs of a batch (a batch is done when it has none)
-CREATE INDEX jobs_batch ON cos.jobs (batch_id) WHERE state IN ('queued', 'running');
+-- due jobs of no batch, for the claim (another worker's batch is not scanned)
+CREATE INDEX jobs_due_free ON cos.jobs (run_at) WHERE state = 'queued' AND batch_id IS NULL;
+-- the open jobs of a batch (a batch is done when it has none), due first
+CREATE INDEX jobs_batch ON cos.jobs (batch_id, run_at) WHERE state IN ('queued', 'running');
 -- Single flight: one open job per target and kind.
 CREATE UNIQUE INDEX jobs_open_target ON cos.jobs (kind, coalesce(channel_id, 0), coalesce(video_id, 0))
 	WHERE state IN ('queued', 'running');
@@ -441,6 +443,8 @@ RETURNS TABLE (job_id bigint, attempt integer, run_id bigint, max_attempts integ
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET enable_sort = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 SET jit = off
 SET plan_cache_mode = force_generic_plan
 AS $$
@@ -481,13 +485,18 @@ BEGIN
 	SELECT array_agg(b2.id) INTO mine FROM cos.batches b2
 	 WHERE b2.state = 'claimed' AND b2.claimed_by = worker;
 
-	-- Two index scans that stop after n rows (jobs_running, then jobs_due in
-	-- run_at order), never a sort of every open job: the planner is told so
+	-- Index scans that stop after n rows (jobs_running, this worker's
+	-- batches on jobs_batch, then jobs_due_free in run_at order), never a
+	-- sort of every open job: the planner is told so
 	-- (enable_sort = off above), since right after a run is enqueued the
 	-- statistics of cos.jobs still say it is nearly empty.  Plans are
 	-- generic (plan_cache_mode above): planning these statements afresh at
 	-- each claim cost more than running them, the estimates of run_at and
-	-- locked_until probing index ends full of dead entries.  (jit = off: the
+	-- locked_until probing index ends full of dead entries.  A generic plan
+	-- is made with the statistics of the moment, which say cos.jobs is tiny
+	-- before a run's first ANALYZE: hash and merge joins are off so that
+	-- the claimed jobs are always reached through their primary key, never
+	-- by a scan of every job.  (jit = off: the
 	-- one sort left, of a platform's few accounts, now costs enough to
 	-- make the planner JIT-compile every claim.)  A job is skipped when it
 	-- belongs to another worker's batch or waits for an account.  Each
@@ -504,21 +513,32 @@ BEGIN
 		 ORDER BY j.locked_until
 		 LIMIT n
 		   FOR UPDATE SKIP LOCKED
-	), due AS (
+	), batched AS (
+		-- at most half of the rest from this worker's batches, so that a
+		-- batch held back by its platform's limits does not fill every slot
 		SELECT j.id, j.platform, j.batch_id, j.kind FROM cos.jobs j
-		 WHERE j.state = 'queued' AND j.run_at <= now()
+		 WHERE j.batch_id = ANY (mine) AND j.state = 'queued' AND j.run_at <= now()
 		   AND j.platform = ANY (enabled)
-		   AND (j.batch_id IS NULL OR j.batch_id = ANY (mine))
+		   AND NOT (j.kind = 'collect' AND coalesce(j.platform = ANY (no_account), false))
+		 ORDER BY j.batch_id, j.run_at	-- jobs_batch's order: that index, not jobs_due
+		 LIMIT (greatest(n - (SELECT count(*) FROM expired), 0) + 1) / 2
+		   FOR UPDATE SKIP LOCKED
+	), due AS (
+		-- jobs of no batch only (jobs_due_free): other workers' batches are
+		-- not even looked at
+		SELECT j.id, j.platform, j.batch_id, j.kind FROM cos.jobs j
+		 WHERE j.state = 'queued' AND j.batch_id IS NULL AND j.run_at <= now()
+		   AND j.platform = ANY (enabled)
 		   AND NOT (j.kind = 'collect' AND coalesce(j.platform = ANY (no_account), false))
 		   AND NOT (j.channel_id IS NOT NULL AND coalesce(j.platform = ANY (no_channel_account), false))
 		 ORDER BY j.run_at
-		 LIMIT greatest(n - (SELECT count(*) FROM expired), 0)
+		 LIMIT greatest(n - (SELECT count(*) FROM expired) - (SELECT count(*) FROM batched), 0)
 		   FOR UPDATE SKIP LOCKED
 	), k AS (
 		SELECT c.id, c.platform, c.batch_id, c.kind,
 			   row_number() OVER (PARTITION BY c.platform ORDER BY c.id) - 1 AS rn,
 			   row_number() OVER (ORDER BY c.id) - 1 AS rn_all
-		  FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) c
+		  FROM (SELECT * FROM expired UNION ALL SELECT * FROM batched UNION ALL SELECT * FROM due) c
 	), acc AS (
 		SELECT a.id, a.platform,
 			   row_number() OVER (PARTITION BY a.platform ORDER BY a.last_used_at NULLS FIRST, a.id) - 1 AS k,
