@@ -35,6 +35,13 @@ extern json_t *cos_extract_instagram(const char *url, const char *body, size_t l
 extern json_t *cos_extract_likee(const char *url, const char *body, size_t len);
 extern json_t *cos_extract_telegram(const char *url, const char *body, size_t len);
 
+/*
+ * One post of a t.me/s/ preview page, reading only that post's HTML when it
+ * can (extract_telegram.c); else exactly cos_extract_telegram's result.
+ */
+extern json_t *cos_extract_telegram_post(const char *url, const char *body, size_t len,
+										 const char *post);
+
 /* ---- results ---- */
 
 /*
