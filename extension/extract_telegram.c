@@ -16,6 +16,9 @@
  *   <link rel="prev" href="/s/<channel>?before=N">: the older page
  * Plain page (t.me/<channel>): .tgme_page_title, .tgme_page_extra
  *   "10 114 749 subscribers" (an exact count), og:title, og:image.
+ * A video job wants one post of a preview page: cos_extract_telegram_post
+ * parses only that post's div (the page's other ~20 posts are most of its
+ * parse), and the whole page whenever that does not give the post.
  * Views on the preview page are abbreviated, so they are exact only to the
  * digits shown.  Captured examples and their values: test/fixtures/telegram,
  * test/fixtures/SOURCES.md.
