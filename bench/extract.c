@@ -11,7 +11,10 @@
  * fixture was captured from (test/fixtures/SOURCES.md) or, for a file not
  * listed below, a representative address of its document family.  Prints
  * one row per fixture: bytes, documents and megabytes (10^6 bytes) per
- * second, and the status of the result.  Figures only: the exit status is
+ * second, and the status of the result.  A fixture a video job reads one
+ * item of (a t.me/s/ page answering a post's job) gets a second row, "(post
+ * ID)", timed through cos_extract_for_target as the fetch worker calls it.
+ * Figures only: the exit status is
  * 0 unless a fixture cannot be read.  Built and run by bench/extract.sh.
  *
  * Pure C: never includes postgres.h.
@@ -36,6 +39,19 @@ typedef struct FixtureUrl
 	const char *name;			/* the file name contains this */
 	const char *url;
 } FixtureUrl;
+
+/* Fixtures a video job reads one item of, and that item */
+static const struct
+{
+	CosPlatform platform;
+	const char *name;			/* the file name contains this */
+	const char *target;
+}			job_targets[] = {
+	{COS_TELEGRAM, "tme_s_walterbloomberg", "walterbloomberg/22898"},
+	/* the page a job for durov/37 fetches: /s/durov?before=38 */
+	{COS_TELEGRAM, "tme_s_durov_before38", "durov/37"},
+	{COS_PLATFORM_NONE, NULL, NULL}
+};
 
 static const FixtureUrl fixture_urls[] = {
 	/* the captures of test/fixtures, as SOURCES.md gives their addresses */
@@ -104,6 +120,18 @@ UrlFor(CosPlatform platform, const char *name)
 			return f->url;
 	}
 	return "";
+}
+
+/* The item a video job wants of fixture name, or NULL */
+static const char *
+TargetFor(CosPlatform platform, const char *name)
+{
+	for (int i = 0; job_targets[i].name != NULL; i++)
+	{
+		if (job_targets[i].platform == platform && strstr(name, job_targets[i].name) != NULL)
+			return job_targets[i].target;
+	}
+	return NULL;
 }
 
 /* Whole content of path in a new buffer (*len bytes); NULL on error */
@@ -188,12 +216,13 @@ FreeList(char **names, size_t n)
 }
 
 /*
- * Time one fixture and print its row; false when it cannot be read.
- * The status is that of the first run.
+ * Time one fixture and print its row (with target, the item a video job
+ * wants: cos_extract_for_target); false when it cannot be read.  The status
+ * is that of the first run.
  */
 static bool
 BenchOne(CosPlatform platform, const char *dir, const char *pname,
-		 const char *name, double seconds)
+		 const char *name, double seconds, const char *target)
 {
 	char		path[MAX_PATH];
 	char		label[MAX_PATH];
@@ -207,7 +236,10 @@ BenchOne(CosPlatform platform, const char *dir, const char *pname,
 	double		elapsed;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, pname, name);
-	snprintf(label, sizeof(label), "%s/%s", pname, name);
+	if (target != NULL)
+		snprintf(label, sizeof(label), "%s/%s (post %s)", pname, name, target);
+	else
+		snprintf(label, sizeof(label), "%s/%s", pname, name);
 	if ((body = ReadFile(path, &len)) == NULL)
 	{
 		fprintf(stderr, "extract: cannot read %s: %s\n", path, strerror(errno));
@@ -215,7 +247,7 @@ BenchOne(CosPlatform platform, const char *dir, const char *pname,
 	}
 
 	/* one untimed run: the status, and caches warmed */
-	result = cos_extract_for(platform, url, body, len);
+	result = cos_extract_for_target(platform, url, body, len, target);
 	snprintf(status, sizeof(status), "%s",
 			 json_string_value(json_object_get(result, "status")) ?
 			 json_string_value(json_object_get(result, "status")) : "(none)");
@@ -224,12 +256,12 @@ BenchOne(CosPlatform platform, const char *dir, const char *pname,
 	start = Now();
 	do
 	{
-		json_decref(cos_extract_for(platform, url, body, len));
+		json_decref(cos_extract_for_target(platform, url, body, len, target));
 		iterations++;
 		elapsed = Now() - start;
 	} while (iterations < MIN_ITERATIONS || elapsed < seconds);
 
-	printf("%-58s %10zu %10.0f %9.1f  %s\n", label, len,
+	printf("%-66s %10zu %10.0f %9.1f  %s\n", label, len,
 		   (double) iterations / elapsed,
 		   (double) len * (double) iterations / elapsed / 1e6, status);
 	fflush(stdout);
@@ -258,9 +290,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("cos_extract_for on %s, %g s and at least %d runs per fixture\n\n",
+	printf("cos_extract_for (rows \"(post ...)\": cos_extract_for_target) on %s, %g s and at least %d runs per fixture\n\n",
 		   dir, seconds, MIN_ITERATIONS);
-	printf("%-58s %10s %10s %9s  %s\n", "fixture", "bytes", "docs/s", "MB/s", "status");
+	printf("%-66s %10s %10s %9s  %s\n", "fixture", "bytes", "docs/s", "MB/s", "status");
 	for (size_t p = 0; p < nplatforms; p++)
 	{
 		CosPlatform platform = cos_platform_from_name(platforms[p]);
@@ -278,7 +310,12 @@ main(int argc, char **argv)
 			continue;
 		for (size_t f = 0; f < nfiles; f++)
 		{
-			if (!BenchOne(platform, dir, platforms[p], files[f], seconds))
+			const char *target = TargetFor(platform, files[f]);
+
+			if (!BenchOne(platform, dir, platforms[p], files[f], seconds, NULL))
+				failed = 1;
+			else if (target != NULL &&
+					 !BenchOne(platform, dir, platforms[p], files[f], seconds, target))
 				failed = 1;
 		}
 		FreeList(files, nfiles);

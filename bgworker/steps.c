@@ -795,9 +795,14 @@ TaskHandleResponse(FetchTask *task, CURLcode code, long http_status, const char 
 		return log;
 	}
 
-	/* Run the extractor on every body: API error bodies say why. */
-	result = cos_extract_for(task->platform, task->url,
-							 task->body ? task->body : "", task->body_len);
+	/*
+	 * Run the extractor on every body: API error bodies say why.  A video
+	 * job names the one item it wants (Telegram then reads only that post of
+	 * the preview page).
+	 */
+	result = cos_extract_for_target(task->platform, task->url,
+									task->body ? task->body : "", task->body_len,
+									task->kind == TASK_VIDEO ? task->external_id : NULL);
 	if (result == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory while extracting")));
 	status = JsonStr(result, "status");

@@ -62,6 +62,22 @@ cos_extract_for(CosPlatform platform, const char *url, const char *body, size_t 
 }
 
 /*
+ * cos_extract_for_target: see extract.h.  platform, url, body, len: as for
+ * cos_extract_for; target_id: the one item the request was made for, or
+ * NULL.  Only Telegram reads one item alone (cos_extract_telegram_post);
+ * every other platform ignores target_id.
+ */
+json_t *
+cos_extract_for_target(CosPlatform platform, const char *url, const char *body,
+					   size_t len, const char *target_id)
+{
+	if (platform == COS_TELEGRAM && target_id != NULL && target_id[0] != '\0' &&
+		body != NULL)
+		return cos_extract_telegram_post(url ? url : "", body, len, target_id);
+	return cos_extract_for(platform, url, body, len);
+}
+
+/*
  * cos_extract: see extract.h.  The platform comes from url's host through
  * cos_platform_from_host() (url.c), or the API hosts above.
  */

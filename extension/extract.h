@@ -35,6 +35,20 @@ extern json_t *cos_extract_for(CosPlatform platform, const char *url,
 							   const char *body, size_t len);
 
 /*
+ * cos_extract_for_target: as cos_extract_for, for a request made to read one
+ * item, target_id (the job's external id, e.g. "durov/37"; NULL or "" when
+ * the request is not about one item).  An extractor that can read that item
+ * without the rest of the document does (Telegram: one post of a t.me/s/
+ * preview page); the result then carries that item only, with the values the
+ * whole document gives it.  Otherwise, and whenever that shortcut does not
+ * find the item, the result is exactly cos_extract_for's.  Returns a new
+ * reference; NULL only when out of memory.
+ */
+extern json_t *cos_extract_for_target(CosPlatform platform, const char *url,
+									  const char *body, size_t len,
+									  const char *target_id);
+
+/*
  * cos_extract: as cos_extract_for, with the platform taken from url's host
  * (a real platform URL, e.g. "https://www.tiktok.com/@x/video/1").  An
  * unknown host gives status "error".

@@ -664,66 +664,98 @@ IsJsonSpace(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* cos_json_next_member: see extract_int.h */
+int
+cos_json_next_member(const char *obj, size_t len, size_t *pos,
+					 const char **key, size_t *klen,
+					 const char **value, size_t *vlen)
+{
+	size_t		i = *pos;
+	size_t		ks;
+	size_t		vs;
+
+	if (len == 0 || obj[0] != '{' || i >= len)
+		return -1;
+	if (i == 0)
+	{
+		/* the first member, or "}" of an empty object */
+		i = 1;
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+		if (i < len && obj[i] == '}')
+		{
+			*pos = len;
+			return 0;
+		}
+	}
+	else
+	{
+		/* after a value: "," and the next member, or "}" */
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+		if (i < len && obj[i] == '}')
+		{
+			*pos = len;
+			return 0;
+		}
+		if (i >= len || obj[i] != ',')
+			return -1;
+		i++;
+		while (i < len && IsJsonSpace(obj[i]))
+			i++;
+	}
+	if (i >= len || obj[i] != '"')
+		return -1;
+	ks = JsonStringSpan(obj + i, len - i);
+	if (ks == 0)
+		return -1;
+	*key = obj + i + 1;
+	*klen = ks - 2;
+	i += ks;
+	while (i < len && IsJsonSpace(obj[i]))
+		i++;
+	if (i >= len || obj[i] != ':')
+		return -1;
+	i++;
+	while (i < len && IsJsonSpace(obj[i]))
+		i++;
+	if (i >= len)
+		return -1;
+	if (obj[i] == '{' || obj[i] == '[')
+		vs = cos_json_span(obj + i, len - i);
+	else if (obj[i] == '"')
+		vs = JsonStringSpan(obj + i, len - i);
+	else
+	{
+		vs = 0;
+		while (i + vs < len && obj[i + vs] != ',' && obj[i + vs] != '}' &&
+			   !IsJsonSpace(obj[i + vs]))
+			vs++;
+	}
+	if (vs == 0)
+		return -1;
+	*value = obj + i;
+	*vlen = vs;
+	*pos = i + vs;
+	return 1;
+}
+
 /* cos_json_member: see extract_int.h */
 bool
 cos_json_member(const char *obj, size_t len, const char *key,
 				const char **value, size_t *vlen)
 {
 	size_t		klen = strlen(key);
-	size_t		i = 1;
+	size_t		pos = 0;
+	const char *k;
+	size_t		kl;
 
-	if (len == 0 || obj[0] != '{')
-		return false;
-	for (;;)
+	while (cos_json_next_member(obj, len, &pos, &k, &kl, value, vlen) == 1)
 	{
-		const char *k;
-		size_t		ks;
-		size_t		vs;
-
-		while (i < len && IsJsonSpace(obj[i]))
-			i++;
-		if (i >= len || obj[i] != '"')
-			return false;		/* "}" of an empty object, or not JSON */
-		k = obj + i;
-		ks = JsonStringSpan(k, len - i);
-		if (ks == 0)
-			return false;
-		i += ks;
-		while (i < len && IsJsonSpace(obj[i]))
-			i++;
-		if (i >= len || obj[i] != ':')
-			return false;
-		i++;
-		while (i < len && IsJsonSpace(obj[i]))
-			i++;
-		if (i >= len)
-			return false;
-		if (obj[i] == '{' || obj[i] == '[')
-			vs = cos_json_span(obj + i, len - i);
-		else if (obj[i] == '"')
-			vs = JsonStringSpan(obj + i, len - i);
-		else
-		{
-			vs = 0;
-			while (i + vs < len && obj[i + vs] != ',' && obj[i + vs] != '}' &&
-				   !IsJsonSpace(obj[i + vs]))
-				vs++;
-		}
-		if (vs == 0)
-			return false;
-		if (ks == klen + 2 && memcmp(k + 1, key, klen) == 0)
-		{
-			*value = obj + i;
-			*vlen = vs;
+		if (kl == klen && memcmp(k, key, klen) == 0)
 			return true;
-		}
-		i += vs;
-		while (i < len && IsJsonSpace(obj[i]))
-			i++;
-		if (i >= len || obj[i] != ',')
-			return false;		/* "}": no such member */
-		i++;
 	}
+	return false;
 }
 
 /* cos_find_assigned_json: see extract_int.h */

@@ -30,10 +30,33 @@
 
 /* The extractors, one per platform */
 extern json_t *cos_extract_tiktok(const char *url, const char *body, size_t len);
+
+/* How much of a TikTok page's JSON cos_extract_tiktok_as parses */
+typedef enum CosTikTokParse
+{
+	COS_TIKTOK_WHOLE,			/* the whole rehydration document */
+	COS_TIKTOK_MEMBER,			/* the page's member of __DEFAULT_SCOPE__ */
+	COS_TIKTOK_PARTS			/* of a video member, the parts read (default) */
+} CosTikTokParse;
+
+/*
+ * cos_extract_tiktok parsing only as far as how says, each shortcut falling
+ * back to the one before it: the references the shortcuts must equal
+ * (tests and benches).
+ */
+extern json_t *cos_extract_tiktok_as(const char *url, const char *body, size_t len,
+									 CosTikTokParse how);
 extern json_t *cos_extract_youtube(const char *url, const char *body, size_t len);
 extern json_t *cos_extract_instagram(const char *url, const char *body, size_t len);
 extern json_t *cos_extract_likee(const char *url, const char *body, size_t len);
 extern json_t *cos_extract_telegram(const char *url, const char *body, size_t len);
+
+/*
+ * One post of a t.me/s/ preview page, reading only that post's HTML when it
+ * can (extract_telegram.c); else exactly cos_extract_telegram's result.
+ */
+extern json_t *cos_extract_telegram_post(const char *url, const char *body, size_t len,
+										 const char *post);
 
 /* ---- results ---- */
 
@@ -208,6 +231,19 @@ extern size_t cos_json_span(const char *s, size_t len);
  */
 extern bool cos_json_member(const char *obj, size_t len, const char *key,
 							const char **value, size_t *vlen);
+
+/*
+ * cos_json_next_member: the members of the JSON object obj[0..len) (obj[0]
+ * must be "{") one by one, as cos_json_member walks them.  *pos is 0 before
+ * the first call and is advanced past each member.  Returns 1 with *key /
+ * *klen the key's text between its quotes (escapes as written) and *value /
+ * *vlen the value's text; 0 at the object's closing "}"; -1 when the text is
+ * not a well-formed object there.  Nested values are skipped by bracket
+ * count, not checked.
+ */
+extern int	cos_json_next_member(const char *obj, size_t len, size_t *pos,
+								 const char **key, size_t *klen,
+								 const char **value, size_t *vlen);
 
 /*
  * Parse len bytes of JSON with jansson.  Integers too large for long long

@@ -16,6 +16,9 @@
  *   <link rel="prev" href="/s/<channel>?before=N">: the older page
  * Plain page (t.me/<channel>): .tgme_page_title, .tgme_page_extra
  *   "10 114 749 subscribers" (an exact count), og:title, og:image.
+ * A video job wants one post of a preview page: cos_extract_telegram_post
+ * parses only that post's div (the page's other ~20 posts are most of its
+ * parse), and the whole page whenever that does not give the post.
  * Views on the preview page are abbreviated, so they are exact only to the
  * digits shown.  Captured examples and their values: test/fixtures/telegram,
  * test/fixtures/SOURCES.md.
@@ -32,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
@@ -819,6 +823,20 @@ PlainResult(TgPage *page, const char *url)
 }
 
 /*
+ * True when the page ends with its </html>.  A page cut short still parses
+ * (the parser recovers), and a counter cut inside ("15.4K" -> "15.4") would
+ * read as a wrong number: t.me pages always end with </html> (and a
+ * comment), so its absence means the body was truncated.
+ */
+static bool
+EndsWithHtml(const char *body, size_t len)
+{
+	size_t		tail = len > TAIL_BYTES ? len - TAIL_BYTES : 0;
+
+	return cos_memmem_ci(body + tail, len - tail, "</html", 6) != NULL;
+}
+
+/*
  * cos_extract_telegram: see extract_int.h.  url: the request URL (its path
  * names the channel when the page does not); body: len bytes of a t.me
  * page, either the preview t.me/s/<channel>[?before=N] (channel with
@@ -836,21 +854,12 @@ cos_extract_telegram(const char *url, const char *body, size_t len)
 	TgPage	   *page;
 	htmlDocPtr	doc;
 	json_t	   *result;
-	size_t		tail;
 
 	if (body == NULL || len == 0)
 		return cos_result_fail(COS_TELEGRAM, "error", "empty body");
 	if (len > (size_t) INT_MAX)
 		return cos_result_fail(COS_TELEGRAM, "error", "body of %zu bytes is too large to parse", len);
-
-	/*
-	 * A page cut short still parses (the parser recovers), and a counter cut
-	 * inside ("15.4K" -> "15.4") would read as a wrong number: t.me pages
-	 * always end with </html> (and a comment), so its absence means the
-	 * body was truncated.
-	 */
-	tail = len > TAIL_BYTES ? len - TAIL_BYTES : 0;
-	if (cos_memmem_ci(body + tail, len - tail, "</html", 6) == NULL)
+	if (!EndsWithHtml(body, len))
 		return cos_result_fail(COS_TELEGRAM, "error",
 							   "the page does not end with </html>: truncated, or not a t.me page");
 
@@ -880,5 +889,153 @@ cos_extract_telegram(const char *url, const char *body, size_t len)
 								 "nor a t.me channel page (tgme_page)");
 	json_decref(page->posts);
 	free(page);
+	return result;
+}
+
+/* ---- one post of a preview page ---- */
+
+/*
+ * Markup that ends one message of a preview page, as t.me writes it: the
+ * next message's wrap, the "more messages" link, the end of the messages'
+ * section.  A post's own text cannot hold them: its "<" is written "&lt;".
+ */
+static const char *const post_ends[] = {
+	"<div class=\"tgme_widget_message_wrap",
+	"<div class=\"tgme_widget_message_centered",
+	"</section"
+};
+
+/*
+ * The HTML of the message whose data-post is post (compared ASCII
+ * case-insensitively): *start at the "<div" of its opening tag, *slen up to
+ * the first of post_ends after it.  False when no opening <div ...
+ * data-post="post"> is found, or nothing of post_ends follows it.
+ */
+static bool
+PostSlice(const char *body, size_t len, const char *post,
+		  const char **start, size_t *slen)
+{
+	static const char attr[] = "data-post=\"";
+	const size_t alen = sizeof(attr) - 1;
+	const size_t plen = strlen(post);
+	const char *end = body + len;
+	const char *p = body;
+
+	while ((p = cos_memmem(p, (size_t) (end - p), attr, alen)) != NULL)
+	{
+		const char *value = p + alen;
+		const char *lt = p;
+		const char *stop;
+
+		p = value;
+		if ((size_t) (end - value) <= plen || value[plen] != '"' ||
+			cos_memmem_ci(value, plen, post, plen) != value)
+			continue;
+		/* inside a tag: a "<" comes before any ">" going back */
+		while (lt > body && lt[-1] != '<' && lt[-1] != '>')
+			lt--;
+		if (lt == body || lt[-1] != '<')
+			continue;
+		lt--;
+		if (p - lt < 5 || strncasecmp(lt, "<div", 4) != 0 ||
+			!IsBlank((unsigned char) lt[4]))
+			continue;
+		/* the nearest end; later markers only searched up to the one found */
+		stop = end;
+		for (size_t i = 0; i < sizeof(post_ends) / sizeof(post_ends[0]); i++)
+		{
+			const char *e = cos_memmem(value, (size_t) (stop - value), post_ends[i],
+									   strlen(post_ends[i]));
+
+			if (e != NULL)
+				stop = e;
+		}
+		if (stop == end)
+			return false;
+		*start = lt;
+		*slen = (size_t) (stop - lt);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The video of post read from the slice (parsed alone, as WalkPage reads it
+ * on the whole page), or NULL when the slice yields none with that id.
+ */
+static json_t *
+SlicePost(const char *slice, size_t slen, const char *post)
+{
+	TgPage	   *page;
+	htmlDocPtr	doc;
+	json_t	   *found = NULL;
+	json_t	   *v;
+	size_t		i;
+
+	xmlInitParser();
+	doc = htmlReadMemory(slice, (int) slen, NULL, "UTF-8", HTML_OPTIONS);
+	if (doc == NULL)
+		return NULL;
+	page = calloc(1, sizeof(TgPage));
+	if (page == NULL || (page->posts = json_array()) == NULL)
+	{
+		free(page);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	WalkPage(doc, page);
+	xmlFreeDoc(doc);
+	json_array_foreach(page->posts, i, v)
+	{
+		const char *id = json_string_value(json_object_get(v, "id"));
+
+		if (id != NULL && strcasecmp(id, post) == 0)
+		{
+			found = json_incref(v);
+			break;
+		}
+	}
+	json_decref(page->posts);
+	free(page);
+	return found;
+}
+
+/*
+ * cos_extract_telegram_post: see extract_int.h.  url, body, len: as for
+ * cos_extract_telegram (a t.me/s/<channel>?before=N preview page); post:
+ * the wanted post, "<channel>/<n>" (NUL-terminated; the channel compared
+ * ASCII case-insensitively, as data-post may spell it "WalterBloomberg").
+ * Reads only the HTML of div.tgme_widget_message[data-post=post] (from its
+ * "<div" to the next message's wrap, the "more" link or the section's end)
+ * and returns {"status":"ok", "videos":[that post], "channels":[], "next":
+ * null}, the post's values identical to the full parse's.  Whenever that
+ * does not give the post (no such data-post, markup changed, the post
+ * deleted, a damaged body), returns cos_extract_telegram's result for the
+ * whole page instead, errors included.  NULL only when out of memory.
+ */
+json_t *
+cos_extract_telegram_post(const char *url, const char *body, size_t len,
+						  const char *post)
+{
+	const char *slice;
+	size_t		slen;
+	json_t	   *video;
+	json_t	   *result;
+
+	if (url == NULL)
+		url = "";
+	if (body == NULL || len == 0 || len > (size_t) INT_MAX || post == NULL ||
+		strchr(post, '/') == NULL || strchr(post, '"') != NULL ||
+		!EndsWithHtml(body, len) || memchr(body, '\0', len) != NULL ||
+		!PostSlice(body, len, post, &slice, &slen) ||
+		(video = SlicePost(slice, slen, post)) == NULL)
+		return cos_extract_telegram(url, body, len);
+	result = cos_result_new(COS_TELEGRAM);
+	if (result == NULL)
+	{
+		json_decref(video);
+		return NULL;
+	}
+	cos_result_add_video(result, video);
 	return result;
 }

@@ -282,16 +282,188 @@ VideoPage(const json_t *detail, const char *scope_key)
 static const char *const video_keys[] = {
 	"webapp.video-detail", "webapp.reflow.video.detail"
 };
+
+/*
+ * What VideoPage reads of a video-detail member: its status, and of
+ * itemInfo.itemStruct the members TikTokVideo and TikTokChannel read, of
+ * itemStruct.video only the duration and covers (the rest of video, its play
+ * addresses and bitrate tables, is 21 KB of the 29 KB member).
+ */
+static const char *const detail_keys[] = {
+	"statusCode", "status_code", "statusMsg", "statusMessage", "status_msg", NULL
+};
+static const char *const item_keys[] = {
+	"id", "desc", "createTime", "authorId", "author", "stats", "statsV2",
+	"authorStats", "authorStatsV2", "imagePost", NULL
+};
+static const char *const item_video_keys[] = {
+	"duration", "cover", "originCover", "dynamicCover", NULL
+};
+
+/* True when the key text (klen bytes, as written) is one of keys */
+static bool
+KeyIn(const char *key, size_t klen, const char *const *keys)
+{
+	for (; *keys != NULL; keys++)
+	{
+		if (strlen(*keys) == klen && memcmp(*keys, key, klen) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One JSON value of any kind, as cos_json_parse reads a document */
+static json_t *
+ParseValue(const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t	   *v = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
+
+	if (v == NULL && json_error_code(&jerr) == json_error_numeric_overflow)
+		v = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
+	return v;
+}
+
+/*
+ * A new object of the members of the JSON object text (len bytes) that are
+ * named in keys, each parsed; a member named by nested (may be NULL) whose
+ * value is an object is read by PickMembers itself with nested_keys.  The
+ * last of equal keys wins, as in jansson's parse.  NULL when the text is not
+ * an object as cos_json_next_member walks it, a key is written with escapes
+ * (it could read as a wanted one), or a wanted value does not parse: the
+ * caller then parses the whole text.
+ */
+static json_t *
+PickMembers(const char *text, size_t len, const char *const *keys,
+			const char *nested, const char *const *nested_keys)
+{
+	json_t	   *obj;
+	size_t		pos = 0;
+	const char *key;
+	size_t		klen;
+	const char *value;
+	size_t		vlen;
+	int			rc;
+
+	if (len == 0 || text[0] != '{' || (obj = json_object()) == NULL)
+		return NULL;
+	while ((rc = cos_json_next_member(text, len, &pos, &key, &klen, &value, &vlen)) == 1)
+	{
+		json_t	   *v = NULL;
+
+		if (memchr(key, '\\', klen) != NULL)
+			break;
+		if (nested != NULL && strlen(nested) == klen && memcmp(nested, key, klen) == 0 &&
+			value[0] == '{')
+			v = PickMembers(value, vlen, nested_keys, NULL, NULL);
+		else if (KeyIn(key, klen, keys) ||
+				 (nested != NULL && strlen(nested) == klen && memcmp(nested, key, klen) == 0))
+			v = ParseValue(value, vlen);
+		else
+			continue;
+		if (v == NULL || json_object_setn_new(obj, key, klen, v) != 0)
+			break;
+	}
+	if (rc != 0)
+	{
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/*
+ * The value text of the last member key of the JSON object text (len
+ * bytes): the one jansson's parse keeps.  1 when found, 0 when there is
+ * none, -1 when the text is not an object as cos_json_next_member walks it
+ * or a key is written with escapes.
+ */
+static int
+LastMember(const char *text, size_t len, const char *key,
+		   const char **value, size_t *vlen)
+{
+	size_t		keylen = strlen(key);
+	size_t		pos = 0;
+	const char *k;
+	size_t		klen;
+	const char *v;
+	size_t		vl;
+	int			rc;
+	int			found = 0;
+
+	while ((rc = cos_json_next_member(text, len, &pos, &k, &klen, &v, &vl)) == 1)
+	{
+		if (memchr(k, '\\', klen) != NULL)
+			return -1;
+		if (klen == keylen && memcmp(k, key, keylen) == 0)
+		{
+			*value = v;
+			*vlen = vl;
+			found = 1;
+		}
+	}
+	return rc == 0 ? found : -1;
+}
+
+/*
+ * The parts of a video-detail member (text, len bytes) VideoPage reads, as
+ * a small detail object {status…, "itemInfo": {"itemStruct": {…}}}, so the
+ * 29 KB member is not parsed whole.  NULL when the member is not shaped as
+ * expected (no itemInfo.itemStruct object; see PickMembers): the caller then
+ * parses it whole, and that decides, errors included.  Parts skipped are not
+ * checked as JSON, as the rest of the page is not (cos_json_member).
+ */
+static json_t *
+VideoDetailParts(const char *text, size_t len)
+{
+	const char *info;
+	size_t		info_len;
+	const char *item_text;
+	size_t		item_len;
+	json_t	   *detail;
+	json_t	   *item;
+	json_t	   *wrap;
+
+	if (LastMember(text, len, "itemInfo", &info, &info_len) != 1 || info[0] != '{' ||
+		LastMember(info, info_len, "itemStruct", &item_text, &item_len) != 1 ||
+		item_text[0] != '{')
+		return NULL;
+	detail = PickMembers(text, len, detail_keys, NULL, NULL);
+	item = PickMembers(item_text, item_len, item_keys, "video", item_video_keys);
+	wrap = json_object();
+	/* json_object_set_new takes its value's reference even when it fails */
+	if (detail == NULL || item == NULL || wrap == NULL)
+	{
+		json_decref(detail);
+		json_decref(item);
+		json_decref(wrap);
+		return NULL;
+	}
+	if (json_object_set_new(wrap, "itemStruct", item) != 0)
+	{
+		json_decref(wrap);
+		json_decref(detail);
+		return NULL;
+	}
+	if (json_object_set_new(detail, "itemInfo", wrap) != 0)
+	{
+		json_decref(detail);
+		return NULL;
+	}
+	return detail;
+}
 static json_t *ProfilePage(const json_t *detail, const char *scope_key);
 
 /*
  * The shortcut: parses only the member of __DEFAULT_SCOPE__ the page is about
  * (found by cos_json_member; the page's i18n tables and the rest are most of
- * its 250 KB of JSON), chosen as the full path chooses.  NULL when it does not
- * apply, and the full parse then decides, with its own errors.
+ * its 250 KB of JSON), chosen as the full path chooses; with parts, of a video
+ * member only what VideoPage reads (VideoDetailParts), else the member whole.
+ * NULL when it does not apply, and the full parse then decides, with its own
+ * errors.
  */
 static json_t *
-ParseScopeMember(const char *url, const char *json_text, size_t json_len)
+ParseScopeMember(const char *url, const char *json_text, size_t json_len, bool parts)
 {
 	const char *scope;
 	size_t		scope_len;
@@ -326,8 +498,14 @@ ParseScopeMember(const char *url, const char *json_text, size_t json_len)
 		is_video = false;
 	else
 		return NULL;
-	member = is_video ? cos_json_parse(video, video_len, NULL, 0)
-		: cos_json_parse(user, user_len, NULL, 0);
+	if (is_video)
+	{
+		member = parts ? VideoDetailParts(video, video_len) : NULL;
+		if (member == NULL)
+			member = cos_json_parse(video, video_len, NULL, 0);
+	}
+	else
+		member = cos_json_parse(user, user_len, NULL, 0);
 	if (!json_is_object(member))
 	{
 		json_decref(member);
@@ -379,11 +557,13 @@ ProfilePage(const json_t *detail, const char *scope_key)
 }
 
 /*
- * cos_extract_tiktok: see extract_int.h.  Documents: TikTok video and
- * profile pages as the web app serves them (desktop or mobile UA).
+ * The extractor.  Unless how is COS_TIKTOK_WHOLE, the page's one member of
+ * __DEFAULT_SCOPE__ is read alone first (ParseScopeMember; with
+ * COS_TIKTOK_PARTS, only the parts of a video member VideoPage reads), and
+ * the whole document is parsed only when that does not apply.
  */
-json_t *
-cos_extract_tiktok(const char *url, const char *body, size_t len)
+static json_t *
+ExtractTikTok(const char *url, const char *body, size_t len, CosTikTokParse how)
 {
 	const char *json_text = NULL;
 	size_t		json_len = 0;
@@ -416,8 +596,8 @@ cos_extract_tiktok(const char *url, const char *body, size_t len)
 								   "no " REHYDRATION_ID " script in the body (not a tiktok page)");
 	}
 
-	result = ParseScopeMember(url, json_text, json_len);
-	if (result != NULL)
+	if (how != COS_TIKTOK_WHOLE &&
+		(result = ParseScopeMember(url, json_text, json_len, how == COS_TIKTOK_PARTS)) != NULL)
 		return result;
 
 	root = cos_json_parse(json_text, json_len, err, sizeof(err));
@@ -460,4 +640,25 @@ cos_extract_tiktok(const char *url, const char *body, size_t len)
 								 "webapp.reflow.video.detail nor webapp.user-detail");
 	json_decref(root);
 	return result;
+}
+
+/*
+ * cos_extract_tiktok: see extract_int.h.  Documents: TikTok video and
+ * profile pages as the web app serves them (desktop or mobile UA), in
+ * <script id="__UNIVERSAL_DATA_FOR_REHYDRATION__">.
+ */
+json_t *
+cos_extract_tiktok(const char *url, const char *body, size_t len)
+{
+	return ExtractTikTok(url, body, len, COS_TIKTOK_PARTS);
+}
+
+/*
+ * cos_extract_tiktok_as: see extract_int.h.  how: COS_TIKTOK_WHOLE,
+ * COS_TIKTOK_MEMBER or COS_TIKTOK_PARTS (cos_extract_tiktok's own).
+ */
+json_t *
+cos_extract_tiktok_as(const char *url, const char *body, size_t len, CosTikTokParse how)
+{
+	return ExtractTikTok(url, body, len, how);
 }

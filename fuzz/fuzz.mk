@@ -25,7 +25,8 @@ FUZZ_JOBS ?= 2
 FUZZ_OUT = build/fuzz
 
 FUZZ_TARGETS = tiktok_page youtube_watch youtube_api instagram_api \
-	instagram_media likee_api telegram_html url_parse auth_tokens thumbnail_url
+	instagram_media likee_api telegram_html telegram_post url_parse auth_tokens \
+	thumbnail_url
 
 # The pure sources, as the Makefile's PURE_SRCS: extension/ without the backend glue
 FUZZ_PURE_SRCS = $(filter-out extension/cos.c extension/jansson_static.c \

@@ -36,7 +36,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Longest input of a target: whole pages for HTML, API answers, URLs
 max_len() {
     case $1 in
-        tiktok_page | youtube_watch | telegram_html) echo 1048576 ;;
+        tiktok_page | youtube_watch | telegram_html | telegram_post) echo 1048576 ;;
         youtube_api | instagram_* | likee_api) echo 262144 ;;
         url_parse | auth_tokens | thumbnail_url) echo 4096 ;;
         *) echo 65536 ;;

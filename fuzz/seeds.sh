@@ -136,7 +136,7 @@ for t in "$@"; do
         likee_api)
             seed_family "$dir" json "$FIX"/likee/*.json
             dict_for json json "$ROOT/extension/extract_likee.c" >"$OUT/dict/$t.dict" ;;
-        telegram_html)
+        telegram_html | telegram_post)
             seed_family "$dir" telegram "$FIX"/telegram/*.html
             dict_for html no "$ROOT/extension/extract_telegram.c" >"$OUT/dict/$t.dict" ;;
         url_parse)

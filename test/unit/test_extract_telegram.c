@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <cmocka.h>
 
 #include "extract_int.h"
@@ -569,6 +570,333 @@ test_mutations(void **state)
 	}
 }
 
+/* ---- one post read alone (cos_extract_telegram_post) ---- */
+
+/* True when r is what the one-post path builds: ok, one video, nothing else */
+static bool
+IsPostOnly(const json_t *r)
+{
+	return strcmp(cos_result_status(r), "ok") == 0 &&
+		json_array_size(json_object_get(r, "videos")) == 1 &&
+		json_array_size(json_object_get(r, "channels")) == 0 &&
+		json_is_null(json_object_get(r, "next"));
+}
+
+/* The video of result whose id equals id ASCII case-insensitively, or NULL */
+static json_t *
+VideoByIdCi(const json_t *result, const char *id)
+{
+	size_t		i;
+	json_t	   *v;
+
+	json_array_foreach(json_object_get(result, "videos"), i, v)
+	{
+		const char *vid = json_string_value(json_object_get(v, "id"));
+
+		if (vid != NULL && strcasecmp(vid, id) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * The one-post path on (url, body, len, post) against the full parse: when
+ * it read the post alone, the video (every field) is the full parse's video
+ * of that id; otherwise the whole result is the full parse's.  Returns
+ * whether the post was read alone.
+ */
+static bool
+AssertPostAsFull(const char *url, const char *body, size_t len, const char *post)
+{
+	json_t	   *full = cos_extract_telegram(url, body, len);
+	json_t	   *fast = cos_extract_telegram_post(url, body, len, post);
+	bool		alone;
+
+	unit_check_result(full, "telegram");
+	unit_check_result(fast, "telegram");
+	alone = IsPostOnly(fast) && !IsPostOnly(full);
+	if (alone)
+	{
+		json_t	   *want = VideoByIdCi(full, post);
+
+		if (want == NULL)
+			fail_msg("post %s read alone, but the full parse has no such post", post);
+		if (!json_equal(unit_item(fast, "videos", 0), want))
+		{
+			char	   *a = json_dumps(unit_item(fast, "videos", 0), JSON_SORT_KEYS);
+			char	   *b = json_dumps(want, JSON_SORT_KEYS);
+
+			fail_msg("post %s alone:\n%s\nfull parse:\n%s", post, a, b);
+		}
+	}
+	else if (!json_equal(fast, full))
+		fail_msg("post %s: the fallback differs from the full parse", post);
+	json_decref(full);
+	json_decref(fast);
+	return alone;
+}
+
+/* Every post of both preview captures reads alone as the full parse reads it */
+static void
+test_post_each(void **state)
+{
+	static const char *const previews[][2] = {{WALTER, WALTER_URL}, {DUROV_OLD, DUROV_OLD_URL}};
+	static const size_t counts[] = {20, 11};
+
+	(void) state;
+	for (size_t f = 0; f < 2; f++)
+	{
+		size_t		len;
+		char	   *body = unit_read_fixture(previews[f][0], &len);
+		json_t	   *full = Extract(previews[f][1], body, len);
+		size_t		i;
+		json_t	   *v;
+
+		assert_int_equal(json_array_size(json_object_get(full, "videos")), counts[f]);
+		json_array_foreach(json_object_get(full, "videos"), i, v)
+		{
+			const char *id = json_string_value(json_object_get(v, "id"));
+			json_t	   *r = cos_extract_telegram_post(previews[f][1], body, len, id);
+
+			assert_true(AssertPostAsFull(previews[f][1], body, len, id));
+			/* the worker's path: cos_extract_for_target with the job's id */
+			assert_true(IsPostOnly(r));
+			json_decref(r);
+			r = cos_extract_for_target(COS_TELEGRAM, previews[f][1], body, len, id);
+			assert_true(json_equal(unit_item(r, "videos", 0), v));
+			json_decref(r);
+		}
+		json_decref(full);
+		free(body);
+	}
+}
+
+/* The values SOURCES.md gives, read alone; data-post's own spelling of the name */
+static void
+test_post_values(void **state)
+{
+	size_t		len;
+	char	   *body = unit_read_fixture(DUROV_OLD, &len);
+	json_t	   *r = cos_extract_telegram_post(DUROV_OLD_URL, body, len, "durov/37");
+	json_t	   *v;
+
+	(void) state;
+	assert_true(IsPostOnly(r));
+	v = unit_item(r, "videos", 0);
+	assert_json_str(v, "id", "durov/37");
+	assert_json_str(v, "channel_id", "durov");
+	assert_json_str(v, "url", "https://t.me/durov/37");
+	assert_json_int(v, "views", 1050000);	/* "1.05M" */
+	assert_json_str(v, "published_at", "2015-10-31T19:41:48Z");
+	assert_json_prefix(v, "title", "I wonder who lit up all the candles in the cemetery");
+	assert_json_prefix(v, "thumbnail_url", "https://cdn1.telesco.pe/file/baZO8MVhUBuorQSdstJ68SLaNDDIX7kbIm7402hkNu7");
+	json_decref(r);
+
+	/* the service message has no views: null, as in the full parse */
+	r = cos_extract_telegram_post(DUROV_OLD_URL, body, len, "durov/1");
+	assert_true(IsPostOnly(r));
+	assert_json_str(unit_item(r, "videos", 0), "title", "Channel created");
+	assert_json_null(unit_item(r, "videos", 0), "views");
+	json_decref(r);
+	free(body);
+
+	/* data-post="WalterBloomberg/22882", asked for in lower and upper case */
+	body = unit_read_fixture(WALTER, &len);
+	r = cos_extract_telegram_post(WALTER_URL, body, len, "walterbloomberg/22882");
+	assert_true(IsPostOnly(r));
+	assert_json_str(unit_item(r, "videos", 0), "id", "walterbloomberg/22882");
+	assert_json_int(unit_item(r, "videos", 0), "views", 2010);	/* "2.01K" */
+	json_decref(r);
+	r = cos_extract_telegram_post(WALTER_URL, body, len, "WALTERBLOOMBERG/22898");
+	assert_true(IsPostOnly(r));
+	assert_json_int(unit_item(r, "videos", 0), "views", 597);
+	assert_json_str(unit_item(r, "videos", 0), "published_at", "2026-01-20T02:47:30Z");
+	json_decref(r);
+	free(body);
+}
+
+/* Posts the page does not show, and odd ids: the full parse's result */
+static void
+test_post_absent(void **state)
+{
+	static const char *const absent[] = {
+		"durov/38", "durov/2", "durov/3", "durov/370", "durov/3/7", "other/37",
+		"durov", "", "/", "durov/", "\"durov/37\"", "durov/37\" x=\"", "durov/37 "
+	};
+	size_t		len;
+	char	   *body = unit_read_fixture(DUROV_OLD, &len);
+	json_t	   *r;
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_false(AssertPostAsFull(DUROV_OLD_URL, body, len, absent[i]));
+
+	/* the fallback is the whole page: channel, 11 posts, next */
+	r = cos_extract_telegram_post(DUROV_OLD_URL, body, len, "durov/38");
+	assert_status(r, "ok");
+	assert_int_equal(json_array_size(json_object_get(r, "videos")), 11);
+	assert_int_equal(json_array_size(json_object_get(r, "channels")), 1);
+	json_decref(r);
+
+	/* a NULL post, a NULL url, the plain page, a truncated page: as the full parse */
+	r = cos_extract_telegram_post(DUROV_OLD_URL, body, len, NULL);
+	assert_int_equal(json_array_size(json_object_get(r, "videos")), 11);
+	json_decref(r);
+	r = cos_extract_for_target(COS_TELEGRAM, NULL, body, len, "durov/37");
+	assert_true(IsPostOnly(r));
+	json_decref(r);
+	r = cos_extract_for_target(COS_TELEGRAM, DUROV_OLD_URL, NULL, 0, "durov/37");
+	assert_status(r, "error");
+	json_decref(r);
+	assert_false(AssertPostAsFull(DUROV_OLD_URL, body, len - 40, "durov/37"));
+	r = cos_extract_telegram_post(DUROV_OLD_URL, body, len - 40, "durov/37");
+	assert_status(r, "error");
+	AssertReason(r, "</html>");
+	json_decref(r);
+	free(body);
+
+	body = unit_read_fixture(DUROV_PAGE, &len);
+	assert_false(AssertPostAsFull(DUROV_PAGE_URL, body, len, "durov/37"));
+	free(body);
+}
+
+/* A copy of body with every occurrence of from replaced by to (same length) */
+static char *
+ReplacedAll(const char *body, size_t len, const char *from, const char *to)
+{
+	size_t		n = strlen(from);
+	char	   *copy = malloc(len);
+	size_t		at;
+	size_t		done = 0;
+
+	assert_int_equal(strlen(to), n);
+	memcpy(copy, body, len);
+	while ((at = unit_find(copy + done, len - done, from)) != (size_t) -1)
+	{
+		memcpy(copy + done + at, to, n);
+		done += at + n;
+	}
+	return copy;
+}
+
+/* Damaged markup around the posts: the full parse's values, or its result */
+static void
+test_post_mutations(void **state)
+{
+	size_t		len;
+	char	   *body = unit_read_fixture(DUROV_OLD, &len);
+	static const char *const ids[] = {
+		"durov/1", "durov/6", "durov/7", "durov/8", "durov/10", "durov/11",
+		"durov/16", "durov/31", "durov/32", "durov/33", "durov/37"
+	};
+	const size_t nids = sizeof(ids) / sizeof(ids[0]);
+	char	   *copy;
+	char	   *copy2;
+	json_t	   *r;
+	json_t	   *orig;
+	size_t		at;
+	unsigned long long seed = 77;
+
+	(void) state;
+
+	/* data-post in upper case: still found, the id as the full parse has it */
+	copy = Patched(body, len, "data-post=\"durov/37\"", "data-post=\"DUROV/37\"");
+	assert_true(AssertPostAsFull(DUROV_OLD_URL, copy, len, "durov/37"));
+	r = cos_extract_telegram_post(DUROV_OLD_URL, copy, len, "durov/37");
+	assert_json_str(unit_item(r, "videos", 0), "id", "durov/37");
+	assert_json_int(unit_item(r, "videos", 0), "views", 1050000);
+	json_decref(r);
+	free(copy);
+
+	/* an earlier post's text names data-post="durov/37": not a tag, passed over */
+	copy = Patched(body, len, "Also, the ability for users", "data-post=\"durov/37\"");
+	assert_true(AssertPostAsFull(DUROV_OLD_URL, copy, len, "durov/37"));
+	free(copy);
+
+	/* no message wraps: a post's slice runs to the "more" link, many posts in it */
+	copy = ReplacedAll(body, len, "<div class=\"tgme_widget_message_wrap",
+					   "<div class=\"tgme_widget_message_xxxx");
+	for (size_t i = 0; i < nids; i++)
+		assert_true(AssertPostAsFull(DUROV_OLD_URL, copy, len, ids[i]));
+	/* and without the "more" link nor the section's end: the full parse */
+	copy2 = ReplacedAll(copy, len, "tgme_widget_message_centered", "tgme_widget_message_xxxxxxxx");
+	free(copy);
+	copy = ReplacedAll(copy2, len, "</section", "</sectxxx");
+	free(copy2);
+	for (size_t i = 0; i < nids; i++)
+		assert_false(AssertPostAsFull(DUROV_OLD_URL, copy, len, ids[i]));
+	free(copy);
+
+	/* data-post on a tag that is not the message's div: the full parse */
+	copy = Patched(body, len, "<div class=\"tgme_widget_message text_not_supported_wrap user-color-12 js-widget_message\" data-post=\"durov/37\"",
+				   "<p class=\"tgme_widget_message text_not_supported_wrap user-color-12 js-widget_message\" data-post=\"durov/37\"");
+	AssertPostAsFull(DUROV_OLD_URL, copy, len, "durov/37");
+	free(copy);
+
+	/*
+	 * The page cut anywhere and closed with "</html>": inside a post, between
+	 * posts, inside a tag.  Each post, read alone or not, reads as the full
+	 * parse of that same cut page reads it.
+	 */
+	copy = malloc(len + 8);
+	for (size_t cut = 17000; cut < len; cut += 1 + unit_rand(&seed) % 2400)
+	{
+		memcpy(copy, body, cut);
+		memcpy(copy + cut, "</html>", 7);
+		for (size_t i = 0; i < nids; i++)
+			AssertPostAsFull(DUROV_OLD_URL, copy, cut + 7, ids[i]);
+	}
+	free(copy);
+
+	/*
+	 * Random damage near the posts.  A quote left open can make the full
+	 * parse give one post the next one's views (it reads on across the
+	 * post's end), where the post read alone has none: so each value read
+	 * alone is null, the undamaged page's, or the full parse's of the same
+	 * damaged page, never anything else.
+	 */
+	orig = Extract(DUROV_OLD_URL, body, len);
+	at = unit_find(body, len, "data-post=\"durov/32\"");
+	assert_true(at != (size_t) -1);
+	copy = malloc(len);
+	for (int iter = 0; iter < 150; iter++)
+	{
+		static const char nasty[] = "<>/\"'=&;# \x80\xFF";
+		static const char *const near[] = {"durov/32", "durov/33", "durov/37"};
+		json_t	   *full;
+
+		memcpy(copy, body, len);
+		for (int k = 0, n = 1 + (int) (unit_rand(&seed) % 4); k < n; k++)
+			copy[at - 300 + unit_rand(&seed) % (len - at)] = nasty[unit_rand(&seed) % (sizeof(nasty) - 1)];
+		full = Extract(DUROV_OLD_URL, copy, len);
+		for (size_t i = 0; i < 3; i++)
+		{
+			json_t	   *was = VideoByIdCi(orig, near[i]);
+			json_t	   *now = VideoByIdCi(full, near[i]);
+			const char *key;
+			json_t	   *got;
+
+			r = cos_extract_telegram_post(DUROV_OLD_URL, copy, len, near[i]);
+			unit_check_result(r, "telegram");
+			if (IsPostOnly(r) && !json_equal(r, full))
+			{
+				json_object_foreach(unit_item(r, "videos", 0), key, got)
+				{
+					if (!json_is_null(got) && !json_equal(got, json_object_get(was, key)) &&
+						!(now != NULL && json_equal(got, json_object_get(now, key))))
+						fail_msg("%s read alone: %s is neither null, the page's, nor the full parse's",
+								 near[i], key);
+				}
+			}
+			json_decref(r);
+		}
+		json_decref(full);
+	}
+	json_decref(orig);
+	free(copy);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -584,6 +912,10 @@ main(void)
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_huge_bodies),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_post_each),
+		cmocka_unit_test(test_post_values),
+		cmocka_unit_test(test_post_absent),
+		cmocka_unit_test(test_post_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
  *	  values: test/fixtures/SOURCES.md), and on damaged copies of them:
  *	  truncated, mutated, non-UTF-8, empty, 20 MB of junk.
  */
+#define _GNU_SOURCE				/* asprintf */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -707,6 +708,222 @@ test_scope_member_not_fooled(void **state)
 	json_decref(r);
 }
 
+/* ---- the shortcuts against the whole parse ---- */
+
+/* The result of cos_extract_tiktok_as(how), shape checked */
+static json_t *
+ExtractAs(const char *url, const char *body, size_t len, CosTikTokParse how)
+{
+	json_t	   *r = cos_extract_tiktok_as(url, body, len, how);
+
+	unit_check_result(r, "tiktok");
+	return r;
+}
+
+/* Fail unless a and b are equal, printing both */
+static void
+AssertSameResult(const json_t *a, const json_t *b, const char *what)
+{
+	if (!json_equal(a, b))
+	{
+		char	   *x = json_dumps(a, JSON_SORT_KEYS);
+		char	   *y = json_dumps(b, JSON_SORT_KEYS);
+
+		fail_msg("%s:\n%s\n%s", what, x, y);
+	}
+}
+
+/*
+ * cos_extract_tiktok (the parts of a video member) gives what the member
+ * parsed whole gives, every field; and, when whole too, what the whole
+ * document gives (the member shortcut does not see a document broken
+ * outside the member).
+ */
+static void
+AssertAsWhole(const char *url, const char *body, size_t len, bool whole)
+{
+	json_t	   *parts = cos_extract_tiktok(url, body, len);
+	json_t	   *member = ExtractAs(url, body, len, COS_TIKTOK_MEMBER);
+
+	unit_check_result(parts, "tiktok");
+	AssertSameResult(parts, member, "parts / member parsed whole");
+	if (whole)
+	{
+		json_t	   *doc = ExtractAs(url, body, len, COS_TIKTOK_WHOLE);
+
+		AssertSameResult(parts, doc, "parts / whole document");
+		json_decref(doc);
+	}
+	json_decref(parts);
+	json_decref(member);
+}
+
+/* Every capture: the shortcut's result is the whole parse's */
+static void
+test_shortcut_as_whole(void **state)
+{
+	static const char *const pages[][2] = {
+		{DESKTOP, DESKTOP_URL}, {MOBILE, MOBILE_URL}, {PROFILE, PROFILE_URL}, {GONE, GONE_URL},
+		{DESKTOP, "http://127.0.0.1:8080/tiktok/@dangthuhaf/video/7526770564367748360"},
+		{PROFILE, DESKTOP_URL}	/* a profile page answering a video URL */
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+	{
+		size_t		len;
+		char	   *body = unit_read_fixture(pages[i][0], &len);
+		json_t	   *r = cos_extract_tiktok(pages[i][1], body, len);
+
+		AssertAsWhole(pages[i][1], body, len, true);
+		/* not vacuous: the captures read as SOURCES.md says */
+		if (i == 0)
+		{
+			assert_json_int(unit_item(r, "videos", 0), "duration_s", 34);
+			assert_json_int(unit_item(r, "videos", 0), "views", 18500000);
+			assert_json_int(unit_item(r, "channels", 0), "followers", 3700000);
+		}
+		json_decref(r);
+		free(body);
+	}
+}
+
+/* A page whose video-detail member is text (printf format with one %s) */
+static char *
+DetailPage(const char *member, size_t *len)
+{
+	char	   *page;
+	int			n = asprintf(&page, "<html>" SCRIPT_OPEN
+							"{\"__DEFAULT_SCOPE__\":{\"webapp.video-detail\":%s}}</script></html>",
+							member);
+
+	assert_true(n > 0);
+	*len = (size_t) n;
+	return page;
+}
+
+/*
+ * Members shaped otherwise than the captures: repeated keys (the last one
+ * counts, as in the whole parse), keys written with escapes, itemInfo,
+ * itemStruct or video of another type, a photo post, a failed status, bad
+ * JSON in a part read and in a part skipped, integers past 64 bits.
+ */
+static void
+test_shortcut_odd_members(void **state)
+{
+	static const char item[] =
+		"\"id\":\"7000000000000000001\",\"desc\":\"t\",\"createTime\":1752462842,"
+		"\"author\":{\"id\":\"1\",\"uniqueId\":\"someone\",\"nickname\":\"S\"},"
+		"\"authorStats\":{\"followerCount\":10,\"heartCount\":20,\"videoCount\":3},"
+		"\"stats\":{\"playCount\":1234,\"diggCount\":56,\"commentCount\":7,\"shareCount\":8,\"collectCount\":\"9\"}";
+	static const char video[] =
+		"\"video\":{\"duration\":16,\"cover\":\"https://c/1\",\"bitrateInfo\":[{\"Bitrate\":1,\"x\":\"}\"}]}";
+	const char *const members[] = {
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s}}}",
+		/* repeated keys at each level */
+		"{\"itemInfo\":{\"itemStruct\":{\"id\":\"1\"}},\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{\"id\":\"9\"},\"itemStruct\":{%s,%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"stats\":{\"playCount\":99},\"id\":\"7\"}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"video\":{\"duration\":99,\"duration\":77}}}}",
+		"{\"statusCode\":10204,\"statusMsg\":\"gone\",\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s}}}",
+		/* keys with escapes */
+		"{\"statusCode\":0,\"\\u0069temInfo\":{\"itemStruct\":{%s,%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"\\u0069d\":\"8\"}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,\"vid\\u0065o\":{\"duration\":5},%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,\"video\":{\"dur\\u0061tion\":5,\"cover\":\"x\"},%s}}}",
+		/* other types */
+		"{\"statusCode\":0,\"itemInfo\":null,\"x\":[%s,%s]}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":\"%s%s\"}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":[{%s,%s}]}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,\"video\":null},\"v\":{%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,\"video\":\"x\"},\"v\":{%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,\"video\":[16]},\"v\":{%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s},\"v\":{%s}}}",
+		"{\"statusCode\":\"0\",\"itemInfo\":{\"itemStruct\":{%s,%s}}}",
+		"{\"statusCode\":null,\"itemInfo\":{\"itemStruct\":{%s,%s}},\"status_code\":10216}",
+		/* a photo post: no video covers, imagePost's */
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"video\":{\"duration\":0},"
+		"\"imagePost\":{\"cover\":{\"imageURL\":{\"urlList\":[\"https://p/1\",\"https://p/2\"]}}}}}}",
+		/* bad JSON in a part read, in a part skipped; integers past 64 bits */
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"stats\":{\"playCount\":01}}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"stats\":{\"playCount\":1,}}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"music\":{\"a\":1}}}, \"shareMeta\":{}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"stats\":{\"playCount\":123456789012345678901234}}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"createTime\":99999999999999999999}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,\"music\":{\"id\":123456789012345678901234}}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s}},\"shareMeta\":{\"n\":123456789012345678901234}}",
+		/* not objects where objects belong, or cut */
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s}}",
+		"{\"statusCode\":0 \"itemInfo\":{\"itemStruct\":{%s,%s}}}",
+		"{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{%s,%s,}}}",
+		"{}%s%s",
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+	{
+		char	   *member;
+		char	   *page;
+		size_t		len;
+
+		assert_true(asprintf(&member, members[i], item, video) > 0);
+		page = DetailPage(member, &len);
+		/* the last four break the document around the member, not inside it */
+		AssertAsWhole(DESKTOP_URL, page, len, i + 4 < sizeof(members) / sizeof(members[0]));
+		free(page);
+		free(member);
+	}
+}
+
+/*
+ * Bad JSON in a part of the video member that is not read (here "music"):
+ * the member parsed whole fails, and so did the whole page; the parts read
+ * are sound, so the parts path reads them, as the member shortcut already
+ * reads a member of a page broken elsewhere.
+ */
+static void
+test_shortcut_skips_unread(void **state)
+{
+	size_t		len;
+	char	   *page = DetailPage("{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{\"id\":\"7000000000000000001\","
+								  "\"music\":{\"id\":01,\"x\":[1,]},\"stats\":{\"playCount\":1234}}}}", &len);
+	json_t	   *r = Extract(DESKTOP_URL, page, len);
+	json_t	   *member = ExtractAs(DESKTOP_URL, page, len, COS_TIKTOK_MEMBER);
+
+	(void) state;
+	assert_status(r, "ok");
+	assert_json_int(unit_item(r, "videos", 0), "views", 1234);
+	assert_status(member, "error");
+	json_decref(member);
+	json_decref(r);
+	free(page);
+}
+
+/* The shortcut's own values on a small member: the parts it reads, read */
+static void
+test_shortcut_values(void **state)
+{
+	size_t		len;
+	char	   *page = DetailPage("{\"statusCode\":0,\"itemInfo\":{\"itemStruct\":{\"id\":\"7000000000000000001\","
+								  "\"createTime\":\"1752462842\",\"author\":{\"id\":\"1\",\"uniqueId\":\"someone\"},"
+								  "\"video\":{\"playAddr\":\"p\",\"duration\":16,\"originCover\":\"https://c/2\"},"
+								  "\"stats\":{\"playCount\":1234},\"stats\":{\"playCount\":4321}}}}", &len);
+	json_t	   *r = Extract(DESKTOP_URL, page, len);
+	json_t	   *v = unit_item(r, "videos", 0);
+
+	(void) state;
+	assert_status(r, "ok");
+	assert_json_str(v, "id", "7000000000000000001");
+	assert_json_str(v, "channel_id", "1");
+	assert_json_str(v, "url", "https://www.tiktok.com/@someone/video/7000000000000000001");
+	assert_json_int(v, "duration_s", 16);
+	assert_json_str(v, "thumbnail_url", "https://c/2");
+	assert_json_str(v, "published_at", "2025-07-14T03:14:02Z");
+	assert_json_int(v, "views", 4321);	/* the last "stats", as jansson keeps it */
+	json_decref(r);
+	free(page);
+}
+
 int
 main(void)
 {
@@ -727,6 +944,10 @@ main(void)
 		cmocka_unit_test(test_reason_utf8),
 		cmocka_unit_test(test_json_member),
 		cmocka_unit_test(test_scope_member_not_fooled),
+		cmocka_unit_test(test_shortcut_as_whole),
+		cmocka_unit_test(test_shortcut_odd_members),
+		cmocka_unit_test(test_shortcut_values),
+		cmocka_unit_test(test_shortcut_skips_unread),
 	};
 
 	return cmocka_run_group_tests_name("extract_tiktok", tests, NULL, NULL);
