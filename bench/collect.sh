@@ -33,12 +33,16 @@
 #
 # Environment:
 #   COS_BENCH_WORKERS            cos.fetch_workers settings to run ("1 2")
-#   COS_BENCH_CONCURRENCY        cos.fetch_concurrency (default 32)
+#   COS_BENCH_CONCURRENCY        cos.fetch_concurrency (default 64, as shipped)
 #   COS_BENCH_PLATFORM_CONCURRENCY  cos.platforms.max_concurrency for every
 #                                platform (default 64; the shipped limits are
 #                                meant for the real sites)
 #   COS_BENCH_WRK_SECONDS        wrk duration (default 10)
 #   COS_BENCH_WRK_CONNECTIONS    wrk connections (default 64)
+#   COS_BENCH_IG_ACCOUNTS        Instagram accounts (default 2): a run's
+#                                Instagram jobs form one batch per account,
+#                                each collected by one worker, so with one
+#                                account Instagram is one worker's work
 #   COS_BENCH_FSYNC              fsync of the bench cluster (default on)
 #   COS_BENCH_PROFILE=1          also load pg_stat_statements and print the
 #                                statements the workers spent most time in
@@ -51,10 +55,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 VIDEOS=${1:-100000}
 WORKERS=${COS_BENCH_WORKERS:-"1 2"}
-CONC=${COS_BENCH_CONCURRENCY:-32}
+CONC=${COS_BENCH_CONCURRENCY:-64}
 PCONC=${COS_BENCH_PLATFORM_CONCURRENCY:-64}
 WRK_SECS=${COS_BENCH_WRK_SECONDS:-10}
 WRK_CONNS=${COS_BENCH_WRK_CONNECTIONS:-64}
+IG_ACCOUNTS=${COS_BENCH_IG_ACCOUNTS:-2}
 FSYNC=${COS_BENCH_FSYNC:-on}
 RUN_TIMEOUT_S=900
 [[ $VIDEOS =~ ^[0-9]+$ && $VIDEOS -ge 5 && $VIDEOS -le 4000000 ]] ||
@@ -151,7 +156,8 @@ UPDATE cos.platforms SET web_base = '$FIXTURE_URL/any/' || name,
        max_concurrency = $PCONC, requests_per_second = 1000000;
 INSERT INTO cos.accounts (platform, kind, label, secret) VALUES ('youtube', 'api_key', 'bench', 'bench-key');
 INSERT INTO cos.accounts (platform, kind, label, secret, app_id)
-VALUES ('instagram', 'cookie', 'bench', 'sessionid=bench', '936619743392459');
+SELECT 'instagram', 'cookie', 'bench ' || i, 'sessionid=bench' || i, '936619743392459'
+  FROM generate_series(1, $IG_ACCOUNTS) i;
 SQL
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -159,7 +165,7 @@ echo "Cos collection benchmark -- $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs ($cpu), $(free -g | awk '/^Mem:/ { print $2 }') GB; shared with other jobs (load = 1-min load average)"
 echo "$(q "SELECT version()" | cut -d' ' -f1-2), fsync = $FSYNC; $( (PATH=$PATH:/usr/sbin nginx -v 2>&1 || true) | sed 's/^nginx version: //'); $(curl --version | head -1 | cut -d' ' -f1-2)"
 printf '%s tracked videos (%s per platform) inserted in %.1f s\n' "$VIDEOS" "$per" "$(calc "$t1 - $t0" 1)"
-echo "cos.fetch_concurrency = $CONC; cos.platforms as used:"
+echo "cos.fetch_concurrency = $CONC; Instagram accounts (one batch each): $IG_ACCOUNTS; cos.platforms as used:"
 cluster_psql -c "SELECT name, max_concurrency, requests_per_second, timeout_ms,
                         coalesce(api_base, web_base) AS requests_to FROM cos.platforms ORDER BY name"
 

@@ -19,7 +19,7 @@ PG_MODULE_MAGIC;
 
 char	   *cos_database = NULL;
 int			cos_fetch_workers = 2;
-int			cos_fetch_concurrency = 32;
+int			cos_fetch_concurrency = 64;
 int			cos_poll_interval_ms = 5000;
 int			cos_visibility_timeout_s = 300;
 int			cos_max_response_bytes = 8 * 1024 * 1024;
@@ -157,7 +157,7 @@ _PG_init(void)
 							PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.fetch_concurrency",
 							"HTTP transfers at once per fetch worker.",
-							NULL, &cos_fetch_concurrency, 32, 1, 1024,
+							NULL, &cos_fetch_concurrency, 64, 1, 1024,
 							PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.poll_interval",
 							"Longest time an idle fetch worker waits before looking at the queue again.",
