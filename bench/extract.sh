@@ -33,7 +33,7 @@ done
     -Wdeclaration-after-statement -Wmissing-format-attribute -Wimplicit-fallthrough=3 \
     -Wno-unused-parameter \
     -I"$ROOT/extension" -o "$OUT/extract" "$ROOT/bench/extract.c" "${SRCS[@]}" \
-    $(pkg-config --cflags --libs jansson libxml-2.0 libcrypto) -lm
+    $(pkg-config --cflags --libs jansson libxml-2.0 libcrypto libcurl) -lm
 
 echo "$("$CC" --version | head -1), -O2; $(nproc) CPUs; $(uname -m)"
 exec "$OUT/extract" "$ROOT/test/fixtures" "$SECS"

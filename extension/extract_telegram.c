@@ -837,6 +837,41 @@ EndsWithHtml(const char *body, size_t len)
 }
 
 /*
+ * html (len bytes, at most INT_MAX) parsed by libxml2 and walked into a new
+ * TgPage (free it with FreePage); NULL when it does not parse as HTML or
+ * memory runs out.
+ */
+static TgPage *
+ReadPage(const char *html, size_t len)
+{
+	htmlDocPtr	doc;
+	TgPage	   *page;
+
+	xmlInitParser();
+	doc = htmlReadMemory(html, (int) len, NULL, "UTF-8", HTML_OPTIONS);
+	if (doc == NULL)
+		return NULL;
+	/* large buffers: off the stack */
+	page = calloc(1, sizeof(TgPage));
+	if (page == NULL || (page->posts = json_array()) == NULL)
+	{
+		free(page);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	WalkPage(doc, page);
+	xmlFreeDoc(doc);
+	return page;
+}
+
+static void
+FreePage(TgPage *page)
+{
+	json_decref(page->posts);
+	free(page);
+}
+
+/*
  * cos_extract_telegram: see extract_int.h.  url: the request URL (its path
  * names the channel when the page does not); body: len bytes of a t.me
  * page, either the preview t.me/s/<channel>[?before=N] (channel with
@@ -852,7 +887,6 @@ json_t *
 cos_extract_telegram(const char *url, const char *body, size_t len)
 {
 	TgPage	   *page;
-	htmlDocPtr	doc;
 	json_t	   *result;
 
 	if (body == NULL || len == 0)
@@ -863,21 +897,9 @@ cos_extract_telegram(const char *url, const char *body, size_t len)
 		return cos_result_fail(COS_TELEGRAM, "error",
 							   "the page does not end with </html>: truncated, or not a t.me page");
 
-	xmlInitParser();
-	doc = htmlReadMemory(body, (int) len, NULL, "UTF-8", HTML_OPTIONS);
-	if (doc == NULL)
+	page = ReadPage(body, len);
+	if (page == NULL)
 		return cos_result_fail(COS_TELEGRAM, "error", "the body does not parse as HTML");
-
-	/* large buffers: off the stack */
-	page = calloc(1, sizeof(TgPage));
-	if (page == NULL || (page->posts = json_array()) == NULL)
-	{
-		free(page);
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	WalkPage(doc, page);
-	xmlFreeDoc(doc);
 
 	if (page->preview || json_array_size(page->posts) > 0)
 		result = PreviewResult(page, url);
@@ -887,8 +909,7 @@ cos_extract_telegram(const char *url, const char *body, size_t len)
 		result = cos_result_fail(COS_TELEGRAM, "error",
 								 "neither a t.me/s/ preview page (tgme_channel_info, tgme_widget_message) "
 								 "nor a t.me channel page (tgme_page)");
-	json_decref(page->posts);
-	free(page);
+	FreePage(page);
 	return result;
 }
 
@@ -967,24 +988,13 @@ static json_t *
 SlicePost(const char *slice, size_t slen, const char *post)
 {
 	TgPage	   *page;
-	htmlDocPtr	doc;
 	json_t	   *found = NULL;
 	json_t	   *v;
 	size_t		i;
 
-	xmlInitParser();
-	doc = htmlReadMemory(slice, (int) slen, NULL, "UTF-8", HTML_OPTIONS);
-	if (doc == NULL)
+	page = ReadPage(slice, slen);
+	if (page == NULL)
 		return NULL;
-	page = calloc(1, sizeof(TgPage));
-	if (page == NULL || (page->posts = json_array()) == NULL)
-	{
-		free(page);
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	WalkPage(doc, page);
-	xmlFreeDoc(doc);
 	json_array_foreach(page->posts, i, v)
 	{
 		const char *id = json_string_value(json_object_get(v, "id"));
@@ -995,8 +1005,7 @@ SlicePost(const char *slice, size_t slen, const char *post)
 			break;
 		}
 	}
-	json_decref(page->posts);
-	free(page);
+	FreePage(page);
 	return found;
 }
 
