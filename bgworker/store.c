@@ -39,19 +39,35 @@
 	"id text, url text, title text, published_at timestamptz, duration_s integer, " \
 	"thumbnail_url text, views bigint, likes bigint, comments bigint, shares bigint, saves bigint"
 
+/*
+ * What every write of a video's snapshot sets, from the extracted record r
+ * (a SQL alias given as a string literal): counters replace, the rest only
+ * fills in.  last_run_id is set by each statement.
+ */
+#define VIDEO_SET(r) \
+	"title = coalesce(" r ".title, v.title), thumbnail_url = coalesce(" r ".thumbnail_url, v.thumbnail_url), " \
+	"published_at = coalesce(" r ".published_at, v.published_at), " \
+	"duration_s = coalesce(" r ".duration_s, v.duration_s), " \
+	"views = " r ".views, likes = " r ".likes, comments = " r ".comments, " \
+	"shares = " r ".shares, saves = " r ".saves, status = 'ok', checked_at = now()"
+
+/*
+ * The history rows of the videos a CTE "v" wrote, which returns (id, run,
+ * views, likes, comments, shares, saves): one per video and run, and none
+ * when the platform published no counter.
+ */
+#define INSERT_HISTORY_FROM_V \
+	"INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) " \
+	"SELECT id, now(), run, views, likes, comments, shares, saves FROM v " \
+	" WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 " \
+	"ON CONFLICT DO NOTHING"
+
 static const char *const UPDATE_VIDEO_SQL =
 "WITH x AS (SELECT * FROM jsonb_to_record($2::jsonb) AS x(" VIDEO_COLUMNS ")), "
-"v AS (UPDATE cos.videos v SET "
-"  title = coalesce(x.title, v.title), thumbnail_url = coalesce(x.thumbnail_url, v.thumbnail_url), "
-"  published_at = coalesce(x.published_at, v.published_at), duration_s = coalesce(x.duration_s, v.duration_s), "
-"  views = x.views, likes = x.likes, comments = x.comments, shares = x.shares, saves = x.saves, "
-"  status = 'ok', checked_at = now(), last_run_id = $3 "
+"v AS (UPDATE cos.videos v SET " VIDEO_SET("x") ", last_run_id = $3 "
 "  FROM x WHERE v.id = $1 AND ($3 IS NULL OR v.last_run_id IS DISTINCT FROM $3) "
-"  RETURNING v.id AS video_id, x.views, x.likes, x.comments, x.shares, x.saves) "
-"INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) "
-"SELECT video_id, now(), $3, views, likes, comments, shares, saves FROM v "
-" WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 "
-"ON CONFLICT DO NOTHING";
+"  RETURNING v.id, $3::bigint AS run, x.views, x.likes, x.comments, x.shares, x.saves) "
+INSERT_HISTORY_FROM_V;
 
 static const char *const UPSERT_CHANNEL_VIDEOS_SQL =
 "WITH x AS (SELECT DISTINCT ON (x.id) * FROM jsonb_to_recordset($2::jsonb) AS x(" VIDEO_COLUMNS ") "
@@ -63,18 +79,10 @@ static const char *const UPSERT_CHANNEL_VIDEOS_SQL =
 "  ON CONFLICT (platform, external_id) DO UPDATE SET "
 "    channel_id = coalesce(v.channel_id, EXCLUDED.channel_id), "
 "    url = CASE WHEN EXCLUDED.url <> '' THEN EXCLUDED.url ELSE v.url END, "
-"    title = coalesce(EXCLUDED.title, v.title), thumbnail_url = coalesce(EXCLUDED.thumbnail_url, v.thumbnail_url), "
-"    published_at = coalesce(EXCLUDED.published_at, v.published_at), "
-"    duration_s = coalesce(EXCLUDED.duration_s, v.duration_s), "
-"    views = EXCLUDED.views, likes = EXCLUDED.likes, comments = EXCLUDED.comments, "
-"    shares = EXCLUDED.shares, saves = EXCLUDED.saves, status = 'ok', "
-"    checked_at = EXCLUDED.checked_at, last_run_id = EXCLUDED.last_run_id "
+"    " VIDEO_SET("EXCLUDED") ", last_run_id = EXCLUDED.last_run_id "
 "   WHERE $3 IS NULL OR v.last_run_id IS DISTINCT FROM $3 "
-"  RETURNING v.id, v.views, v.likes, v.comments, v.shares, v.saves) "
-"INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) "
-"SELECT id, now(), $3, views, likes, comments, shares, saves FROM v "
-" WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 "
-"ON CONFLICT DO NOTHING";
+"  RETURNING v.id, $3::bigint AS run, v.views, v.likes, v.comments, v.shares, v.saves) "
+INSERT_HISTORY_FROM_V;
 
 static const char *const UPDATE_CHANNEL_SQL =
 "WITH x AS (SELECT * FROM jsonb_to_record($2::jsonb) AS x(id text, handle text, title text, "
@@ -125,20 +133,13 @@ static const char *const STORE_VIDEO_JOBS_SQL =
 "   AND j.state = 'running' AND j.attempts = t.attempt AND j.locked_by = $2 "
 "  RETURNING j.id), "
 "x AS (SELECT t.* FROM t JOIN j ON j.id = t.job), "
-"v AS (UPDATE cos.videos v SET "
-"  title = coalesce(r.title, v.title), thumbnail_url = coalesce(r.thumbnail_url, v.thumbnail_url), "
-"  published_at = coalesce(r.published_at, v.published_at), duration_s = coalesce(r.duration_s, v.duration_s), "
-"  views = r.views, likes = r.likes, comments = r.comments, shares = r.shares, saves = r.saves, "
-"  status = 'ok', checked_at = now(), last_run_id = x.run "
+"v AS (UPDATE cos.videos v SET " VIDEO_SET("r") ", last_run_id = x.run "
 "  FROM x CROSS JOIN LATERAL jsonb_to_record(x.v) AS r(" VIDEO_COLUMNS ") "
 "  WHERE v.id = x.video AND x.v IS NOT NULL AND (x.run IS NULL OR v.last_run_id IS DISTINCT FROM x.run) "
 "  RETURNING v.id, x.run, r.views, r.likes, r.comments, r.shares, r.saves), "
 "g AS (UPDATE cos.videos v SET status = x.gone, checked_at = now() "
 "  FROM x WHERE v.id = x.video AND x.gone IS NOT NULL AND x.v IS NULL), "
-"h AS (INSERT INTO cos.video_history (video_id, captured_at, run_id, views, likes, comments, shares, saves) "
-"  SELECT id, now(), run, views, likes, comments, shares, saves FROM v "
-"   WHERE num_nonnulls(views, likes, comments, shares, saves) > 0 "
-"  ON CONFLICT DO NOTHING) "
+"h AS (" INSERT_HISTORY_FROM_V ") "
 "SELECT id FROM j";
 
 static const char *const INSERT_LOGS_SQL =
