@@ -581,6 +581,37 @@ $$;
 COMMENT ON FUNCTION cos._series_step(text, integer) IS
 'Private: the bucket length of a series step (day, week) and the number of points (default 14 by day, 50 by week).';
 
+-- A video's or channel's counters by time bucket, read from the primary-key
+-- index of each partition of hist (extension/sql_history.c).
+CREATE FUNCTION cos._history_series(hist regclass, key bigint, bounds timestamptz[], cols text[],
+									OUT bucket_start timestamptz, OUT bucket_end timestamptz,
+									OUT c1 bigint, OUT c2 bigint, OUT c3 bigint, OUT c4 bigint, OUT c5 bigint,
+									OUT d1 bigint, OUT d2 bigint, OUT d3 bigint, OUT d4 bigint, OUT d5 bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'cos_history_series'
+LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION cos._history_series(regclass, bigint, timestamptz[], text[]) IS
+'Private: for a table whose primary key starts (bigint key, captured_at) (cos.video_history, cos.channel_history; partitioned or not) and the strictly ascending bounds making buckets (bounds[j], bounds[j + 1]], one row per bucket but the first, in order: its bounds, the counters cols (1 to 5 bigint columns, by name, as c1..c5) of the last snapshot of key in it, NULL when it has none, and their change since the last snapshot of an earlier bucket (d1..d5; the first bucket is only the lookback for the second''s change).  Opens only the partitions whose range meets the buckets and reads each primary-key index backwards, one descent per bucket.  Raises 22023 for bad bounds or cols, 42501 without SELECT on hist, 0A000 when row security applies to the caller.';
+
+-- The bounds of a series ending now: bounds[1] starts the period of the same
+-- length before the series (the first bucket's change), bounds[2] starts the
+-- series, bounds[k + 2] .. bounds[k + 3] is its k-th bucket (k from 0).
+CREATE FUNCTION cos._series_bounds(step text, points integer)
+RETURNS timestamptz[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s record := cos._series_step(step, points);
+	first_start timestamptz := now() - s.n * s.step_iv;
+BEGIN
+	RETURN ARRAY[first_start - s.n * s.step_iv]
+		|| ARRAY(SELECT first_start + k * s.step_iv FROM generate_series(0, s.n) k);
+END
+$$;
+COMMENT ON FUNCTION cos._series_bounds(text, integer) IS
+'Private: the bucket bounds of a series of step (day, week) and points ending now: the start of the period of the same length before the series, then the series'' n + 1 bucket bounds.  Raises 22023 as cos._series_step.';
+
 CREATE FUNCTION cos_api.video_series(video_id bigint, step text DEFAULT 'day', points integer DEFAULT NULL)
 RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 			   views bigint, likes bigint, comments bigint, shares bigint, saves bigint,
@@ -589,56 +620,21 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
--- one plan for the session: the query is the same at every call, and its
--- custom plan cost as much to make as the call itself (run-time partition
--- pruning still picks the partitions each probe reads)
+-- one plan for the session: the query is the same at every call
 SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-	s record := cos._series_step(step, points);
-	first_start timestamptz := now() - s.n * s.step_iv;
+	bounds timestamptz[] := cos._series_bounds(step, points);
 BEGIN
 	PERFORM cos._me();
 	IF NOT cos._sees_video(video_series.video_id) THEN
 		RAISE EXCEPTION 'video % not found', video_id USING ERRCODE = 'PT404';
 	END IF;
-	-- one index probe per bucket on (video_id, captured_at): the last
-	-- snapshot in (start, end]; plus one for the last snapshot of the period
-	-- of the same length before the series (the first bucket's change)
+	-- bounds[1] .. bounds[2]: the lookback for the first bucket's change
 	RETURN QUERY
-	-- b is materialised so that a bucket's bounds reach the lateral lookup
-	-- as plain values (index conditions, and run-time partition pruning)
-	WITH b AS MATERIALIZED (
-		SELECT k, first_start + k * s.step_iv AS bs, first_start + (k + 1) * s.step_iv AS be
-		  FROM generate_series(0, s.n - 1) k
-	), filled AS (
-		SELECT b.k, b.bs, b.be, h.captured_at, h.views, h.likes, h.comments, h.shares, h.saves
-		  FROM b LEFT JOIN LATERAL (
-				SELECT x.captured_at, x.views, x.likes, x.comments, x.shares, x.saves
-				  FROM cos.video_history x
-				 WHERE x.video_id = video_series.video_id AND x.captured_at > b.bs AND x.captured_at <= b.be
-				   AND x.captured_at > first_start
-				 ORDER BY x.captured_at DESC LIMIT 1) h ON true
-	), base AS (
-		SELECT -1 AS k, x.views, x.likes, x.comments, x.shares, x.saves
-		  FROM cos.video_history x
-		 WHERE x.video_id = video_series.video_id AND x.captured_at <= first_start
-		   AND x.captured_at > first_start - s.n * s.step_iv
-		 ORDER BY x.captured_at DESC LIMIT 1
-	), prev AS (
-		-- each non-empty bucket next to the snapshot before it
-		SELECT f.k, lag(f.views) OVER w AS pv, lag(f.likes) OVER w AS pl, lag(f.comments) OVER w AS pc,
-			   lag(f.shares) OVER w AS ps, lag(f.saves) OVER w AS psv
-		  FROM (SELECT base.k, base.views, base.likes, base.comments, base.shares, base.saves FROM base
-				UNION ALL
-				SELECT filled.k, filled.views, filled.likes, filled.comments, filled.shares, filled.saves
-				  FROM filled WHERE filled.captured_at IS NOT NULL) f
-		WINDOW w AS (ORDER BY f.k)
-	)
-	SELECT f.bs, f.be, f.views, f.likes, f.comments, f.shares, f.saves,
-		   f.views - p.pv, f.likes - p.pl, f.comments - p.pc, f.shares - p.ps, f.saves - p.psv
-	  FROM filled f LEFT JOIN prev p ON p.k = f.k
-	 ORDER BY f.k;
+	SELECT h.bucket_start, h.bucket_end, h.c1, h.c2, h.c3, h.c4, h.c5, h.d1, h.d2, h.d3, h.d4, h.d5
+	  FROM cos._history_series('cos.video_history', video_series.video_id, bounds,
+							   '{views,likes,comments,shares,saves}') h;
 END
 $$;
 COMMENT ON FUNCTION cos_api.video_series(bigint, text, integer) IS
@@ -651,50 +647,19 @@ RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz,
 LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
--- one plan for the session: the query is the same at every call, and its
--- custom plan cost as much to make as the call itself (run-time partition
--- pruning still picks the partitions each probe reads)
 SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-	s record := cos._series_step(step, points);
-	first_start timestamptz := now() - s.n * s.step_iv;
+	bounds timestamptz[] := cos._series_bounds(step, points);
 BEGIN
 	PERFORM cos._me();
 	IF NOT cos._sees_channel(channel_series.channel_id) THEN
 		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'PT404';
 	END IF;
 	RETURN QUERY
-	WITH b AS MATERIALIZED (
-		SELECT k, first_start + k * s.step_iv AS bs, first_start + (k + 1) * s.step_iv AS be
-		  FROM generate_series(0, s.n - 1) k
-	), filled AS (
-		SELECT b.k, b.bs, b.be, h.captured_at, h.followers, h.likes, h.views, h.videos
-		  FROM b LEFT JOIN LATERAL (
-				SELECT x.captured_at, x.followers, x.likes, x.views, x.videos
-				  FROM cos.channel_history x
-				 WHERE x.channel_id = channel_series.channel_id AND x.captured_at > b.bs AND x.captured_at <= b.be
-				   AND x.captured_at > first_start
-				 ORDER BY x.captured_at DESC LIMIT 1) h ON true
-	), base AS (
-		SELECT -1 AS k, x.followers, x.likes, x.views, x.videos
-		  FROM cos.channel_history x
-		 WHERE x.channel_id = channel_series.channel_id AND x.captured_at <= first_start
-		   AND x.captured_at > first_start - s.n * s.step_iv
-		 ORDER BY x.captured_at DESC LIMIT 1
-	), prev AS (
-		SELECT f.k, lag(f.followers) OVER w AS pf, lag(f.likes) OVER w AS pl,
-			   lag(f.views) OVER w AS pv, lag(f.videos) OVER w AS pn
-		  FROM (SELECT base.k, base.followers, base.likes, base.views, base.videos FROM base
-				UNION ALL
-				SELECT filled.k, filled.followers, filled.likes, filled.views, filled.videos
-				  FROM filled WHERE filled.captured_at IS NOT NULL) f
-		WINDOW w AS (ORDER BY f.k)
-	)
-	SELECT f.bs, f.be, f.followers, f.likes, f.views, f.videos,
-		   f.followers - p.pf, f.likes - p.pl, f.views - p.pv, f.videos - p.pn
-	  FROM filled f LEFT JOIN prev p ON p.k = f.k
-	 ORDER BY f.k;
+	SELECT h.bucket_start, h.bucket_end, h.c1, h.c2, h.c3, h.c4, h.d1, h.d2, h.d3, h.d4
+	  FROM cos._history_series('cos.channel_history', channel_series.channel_id, bounds,
+							   '{followers,likes,views,videos}') h;
 END
 $$;
 COMMENT ON FUNCTION cos_api.channel_series(bigint, text, integer) IS
@@ -1042,6 +1007,7 @@ REVOKE ALL ON FUNCTION cos._sees_video(bigint), cos._sees_channel(bigint) FROM P
 REVOKE ALL ON FUNCTION cos._verify_init_data(text), cos._jwt_sign(jsonb), cos._auth_jwt(text),
 	cos._auth_init_data(text), cos._uid(), cos._me(), cos._is_admin(), cos._require_admin(),
 	cos._user_json(cos.users), cos._collect_soon(bigint, bigint), cos._series_step(text, integer),
+	cos._series_bounds(text, integer), cos._history_series(regclass, bigint, timestamptz[], text[]),
 	cos._mask(text)
 	FROM PUBLIC;
 
