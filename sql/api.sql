@@ -593,6 +593,18 @@ LANGUAGE C STRICT STABLE;
 COMMENT ON FUNCTION cos._history_series(regclass, bigint, timestamptz[], text[]) IS
 'Private: for a table whose primary key starts (bigint key, captured_at) (cos.video_history, cos.channel_history; partitioned or not) and the strictly ascending bounds making buckets (bounds[j], bounds[j + 1]], one row per bucket but the first, in order: its bounds, the counters cols (1 to 5 bigint columns, by name, as c1..c5) of the last snapshot of key in it, NULL when it has none, and their change since the last snapshot of an earlier bucket (d1..d5; the first bucket is only the lookback for the second''s change).  Opens only the partitions whose range meets the buckets and reads each primary-key index backwards, one descent per bucket.  Raises 22023 for bad bounds or cols, 42501 without SELECT on hist, 0A000 when row security applies to the caller.';
 
+-- The last two snapshots of each of many keys (extension/sql_history.c).
+CREATE FUNCTION cos._history_change(hist regclass, keys bigint[], starts timestamptz[], ends timestamptz[],
+									cols text[],
+									OUT key bigint, OUT captured_at timestamptz, OUT previous_at timestamptz,
+									OUT c1 bigint, OUT c2 bigint, OUT c3 bigint, OUT c4 bigint, OUT c5 bigint,
+									OUT d1 bigint, OUT d2 bigint, OUT d3 bigint, OUT d4 bigint, OUT d5 bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'cos_history_change'
+LANGUAGE C STRICT STABLE ROWS 50;
+COMMENT ON FUNCTION cos._history_change(regclass, bigint[], timestamptz[], timestamptz[], text[]) IS
+'Private: for a table as cos._history_series takes and each keys[i] (one row per key with a snapshot in (starts[i], ends[i]], in order), the time of its last snapshot there (captured_at) and of the one before (previous_at, NULL when there is one only), the last one''s cols (c1..c5) and their change since the one before (d1..d5).  Reads partitions newest first, each key''s only while it can still gain a snapshot.  Raises 22023 for arrays of other lengths than keys, NULLs, a start not before its end or bad cols; otherwise as cos._history_series.';
+
 -- The bounds of a series ending now: bounds[1] starts the period of the same
 -- length before the series (the first bucket's change), bounds[2] starts the
 -- series, bounds[k + 2] .. bounds[k + 3] is its k-th bucket (k from 0).
@@ -733,9 +745,9 @@ BEGIN
 	IF NOT cos._sees_channel(channel_videos.channel_id) THEN
 		RAISE EXCEPTION 'channel % not found', channel_id USING ERRCODE = 'PT404';
 	END IF;
-	-- the page first, then two history rows per video of the page
+	-- the page first, then the last two history rows of each of its videos
 	RETURN QUERY
-	WITH page AS (
+	WITH page AS MATERIALIZED (
 		SELECT v.*,
 			   row_number() OVER (ORDER BY
 					CASE sort WHEN 'views' THEN v.views WHEN 'likes' THEN v.likes
@@ -747,30 +759,20 @@ BEGIN
 		 WHERE v.channel_id = channel_videos.channel_id
 		 ORDER BY rn
 		 LIMIT lim OFFSET off
+	), c AS (
+		-- the last two snapshots within 45 days of each video's latest
+		-- collection, from the newest monthly partition(s)
+		SELECT * FROM cos._history_change('cos.video_history',
+				(SELECT array_agg(p.id ORDER BY p.rn) FROM page p),
+				(SELECT array_agg(coalesce(p.checked_at, now()) - interval '45 days' ORDER BY p.rn) FROM page p),
+				(SELECT array_agg(coalesce(p.checked_at, now()) ORDER BY p.rn) FROM page p),
+				'{views,likes,comments,shares,saves}')
 	)
 	SELECT p.id, p.platform, p.url, p.title, p.thumbnail_url, '/uploads/' || p.thumbnail_sha256,
 		   p.published_at, p.duration_s,
 		   p.status, p.views, p.likes, p.comments, p.shares, p.saves, p.checked_at,
-		   c.previous_at, c.views_change, c.likes_change, c.comments_change,
-		   c.shares_change, c.saves_change
-	  FROM page p
-	  -- the last two snapshots within 45 days of the latest collection: one
-	  -- index probe on (video_id, captured_at) in the one or two monthly
-	  -- partitions that range can touch
-	  LEFT JOIN LATERAL (
-			SELECT max(y.captured_at) FILTER (WHERE y.rn = 2) AS previous_at,
-				   max(y.views) FILTER (WHERE y.rn = 1) - max(y.views) FILTER (WHERE y.rn = 2) AS views_change,
-				   max(y.likes) FILTER (WHERE y.rn = 1) - max(y.likes) FILTER (WHERE y.rn = 2) AS likes_change,
-				   max(y.comments) FILTER (WHERE y.rn = 1) - max(y.comments) FILTER (WHERE y.rn = 2) AS comments_change,
-				   max(y.shares) FILTER (WHERE y.rn = 1) - max(y.shares) FILTER (WHERE y.rn = 2) AS shares_change,
-				   max(y.saves) FILTER (WHERE y.rn = 1) - max(y.saves) FILTER (WHERE y.rn = 2) AS saves_change
-			  FROM (SELECT z.*, row_number() OVER (ORDER BY z.captured_at DESC) AS rn
-					  FROM (SELECT x.captured_at, x.views, x.likes, x.comments, x.shares, x.saves
-							  FROM cos.video_history x
-							 WHERE x.video_id = p.id
-							   AND x.captured_at <= coalesce(p.checked_at, now())
-							   AND x.captured_at > coalesce(p.checked_at, now()) - interval '45 days'
-							 ORDER BY x.captured_at DESC LIMIT 2) z) y) c ON true
+		   c.previous_at, c.d1, c.d2, c.d3, c.d4, c.d5
+	  FROM page p LEFT JOIN c ON c.key = p.id
 	 ORDER BY p.rn;
 END
 $$;
@@ -1008,6 +1010,7 @@ REVOKE ALL ON FUNCTION cos._verify_init_data(text), cos._jwt_sign(jsonb), cos._a
 	cos._auth_init_data(text), cos._uid(), cos._me(), cos._is_admin(), cos._require_admin(),
 	cos._user_json(cos.users), cos._collect_soon(bigint, bigint), cos._series_step(text, integer),
 	cos._series_bounds(text, integer), cos._history_series(regclass, bigint, timestamptz[], text[]),
+	cos._history_change(regclass, bigint[], timestamptz[], timestamptz[], text[]),
 	cos._mask(text)
 	FROM PUBLIC;
 

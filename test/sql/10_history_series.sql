@@ -1,6 +1,7 @@
--- cos._history_series (extension/sql_history.c), which reads the series
--- behind cos_api.video_series / channel_series straight from the history
--- partitions' primary-key indexes: compared with the plain SQL definition
+-- cos._history_series and cos._history_change (extension/sql_history.c),
+-- which read the series behind cos_api.video_series / channel_series and
+-- the changes channel_videos shows straight from the history partitions'
+-- primary-key indexes: compared with their plain SQL definitions
 -- (the last snapshot in each bucket, its change since the last snapshot of
 -- an earlier bucket) on history spread over monthly partitions and the
 -- default partition, with counters that are NULL, snapshots exactly on
@@ -104,6 +105,38 @@ SELECT count(*) AS buckets, count(c1) AS filled
   FROM cos._history_series('cos.channel_history', -1, ARRAY[now() - interval '2 days', now() - interval '1 day', now()],
 						   '{followers,likes,views,videos}');
 
+-- cos._history_change (channel_videos): the last two snapshots of many
+-- videos in ranges of their own, against the SQL definition; the ranges
+-- end at random times, are 2 hours to 60 days long (so that the last two
+-- are sometimes in one partition, sometimes in two, sometimes missing)
+CREATE TEMP TABLE ranges AS
+SELECT (900001 + (random() * 41)::int)::bigint AS vid, e - random() * interval '60 days' - interval '2 hours' AS s, e
+  FROM (SELECT timestamptz '2024-12-10' + random() * interval '230 days' AS e FROM generate_series(1, 400)) r;
+WITH fast AS (
+	SELECT * FROM cos._history_change('cos.video_history', (SELECT array_agg(vid ORDER BY ctid) FROM ranges),
+									  (SELECT array_agg(s ORDER BY ctid) FROM ranges),
+									  (SELECT array_agg(e ORDER BY ctid) FROM ranges), '{views,likes,comments}')
+), reference AS (
+	SELECT r.vid AS key, max(y.captured_at) FILTER (WHERE y.rn = 1) AS captured_at,
+		   max(y.captured_at) FILTER (WHERE y.rn = 2) AS previous_at,
+		   max(y.views) FILTER (WHERE y.rn = 1) AS c1, max(y.likes) FILTER (WHERE y.rn = 1) AS c2,
+		   max(y.comments) FILTER (WHERE y.rn = 1) AS c3,
+		   max(y.views) FILTER (WHERE y.rn = 1) - max(y.views) FILTER (WHERE y.rn = 2) AS d1,
+		   max(y.likes) FILTER (WHERE y.rn = 1) - max(y.likes) FILTER (WHERE y.rn = 2) AS d2,
+		   max(y.comments) FILTER (WHERE y.rn = 1) - max(y.comments) FILTER (WHERE y.rn = 2) AS d3, r.ctid
+	  FROM ranges r
+	  JOIN LATERAL (SELECT x.*, row_number() OVER (ORDER BY x.captured_at DESC) AS rn
+					  FROM (SELECT * FROM cos.video_history x
+							 WHERE x.video_id = r.vid AND x.captured_at > r.s AND x.captured_at <= r.e
+							 ORDER BY x.captured_at DESC LIMIT 2) x) y ON true
+	 GROUP BY r.ctid, r.vid
+)
+SELECT (SELECT count(*) FROM reference) AS with_snapshots,
+	   (SELECT count(*) FROM reference WHERE previous_at IS NOT NULL) AS with_two,
+	   (SELECT count(*) FROM ranges) - (SELECT count(*) FROM reference) AS without,
+	   (SELECT array_agg((key, captured_at, previous_at, c1, c2, c3, d1, d2, d3)) FROM fast)
+	   = (SELECT array_agg((key, captured_at, previous_at, c1, c2, c3, d1, d2, d3) ORDER BY ctid) FROM reference) AS same;
+
 -- refused input
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-02,2025-01-01}', '{views}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01}', '{views}')$$);
@@ -113,6 +146,10 @@ SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1,
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{nope}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{captured_at}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.videos', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
+SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1,2}', '{2025-01-01}', '{2025-01-02,2025-01-03}', '{views}')$$);
+SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1}', '{2025-01-02}', '{2025-01-01}', '{views}')$$);
+SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{NULL}', '{2025-01-01}', '{2025-01-02}', '{views}')$$);
+SELECT count(*) AS no_keys FROM cos._history_change('cos.video_history', '{}', '{}', '{}', '{views}');
 CREATE TEMP TABLE no_pk (k bigint, captured_at timestamptz, n bigint);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('no_pk', 1, '{2025-01-01,2025-01-02}', '{n}')$$);
 -- not callable by the API's roles; and where row security applies it refuses
