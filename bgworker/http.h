@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "access/tupdesc.h"
 #include "lib/stringinfo.h"
 
 /* The role of requests without credentials (the gateway logs in as cos.http_role). */
@@ -73,6 +74,18 @@ extern void cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse
  * Never raises.
  */
 extern void cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp);
+
+/*
+ * cos_json_rows_supported: whether every column of a function's result row
+ * (tupdesc) is of a type cos_json_rows writes (built-in scalars, json,
+ * jsonb; not arrays, composites or types of extensions).
+ * cos_json_rows: appends the n rows of tt as the JSON array of objects
+ * json_agg(row) writes; errors from a type's output function propagate
+ * (http_json.c).
+ */
+struct SPITupleTable;
+extern bool cos_json_rows_supported(TupleDesc tupdesc);
+extern void cos_json_rows(StringInfo out, struct SPITupleTable *tt, uint64 n);
 
 /* cos_http_request_release: frees what req holds outside its context. */
 extern void cos_http_request_release(CosHttpRequest *req);

@@ -98,6 +98,8 @@ typedef struct RpcPlan
 	RpcPlanKey	key;
 	SPIPlanPtr	plan;
 	bool		is_void;
+	bool		rows;			/* returns the function's rows, written by
+								 * cos_json_rows (else one text: the body) */
 } RpcPlan;
 
 /* Most prepared calls kept; past it they are all dropped and made again. */
@@ -462,10 +464,13 @@ Declared(const char *fname, const RpcFunc *f)
 
 /*
  * The SQL that calls f with the arguments present in args ($1: the JSON
- * object as text), and returns one text column, the answer's body.
+ * object as text).  It returns one text column, the answer's body, or, for
+ * a function returning rows of types cos_json_rows writes (*rows), the
+ * rows themselves.
  */
 static char *
-CallSql(const char *fname, const RpcFunc *f, json_t *args, bool whole_body, bool *is_void)
+CallSql(const char *fname, const RpcFunc *f, json_t *args, bool whole_body, bool *is_void,
+		bool *rows)
 {
 	StringInfoData call;
 	StringInfoData coldefs;
@@ -495,10 +500,21 @@ CallSql(const char *fname, const RpcFunc *f, json_t *args, bool whole_body, bool
 	appendStringInfoChar(&call, ')');
 
 	*is_void = false;
+	*rows = false;
 	initStringInfo(&sql);
 	if (f->retset || type_is_rowtype(f->rettype))
 	{
-		appendStringInfoString(&sql, "SELECT COALESCE(pg_catalog.json_agg(_cos_r), '[]')::text FROM ");
+		TupleDesc	tupdesc;
+
+		if (type_is_rowtype(f->rettype) &&
+			get_func_result_type(f->oid, NULL, &tupdesc) == TYPEFUNC_COMPOSITE &&
+			cos_json_rows_supported(tupdesc))
+		{
+			appendStringInfoString(&sql, "SELECT _cos_r.* FROM ");
+			*rows = true;
+		}
+		else
+			appendStringInfoString(&sql, "SELECT COALESCE(pg_catalog.json_agg(_cos_r), '[]')::text FROM ");
 		if (any)
 			appendStringInfo(&sql, "pg_catalog.json_to_record($1::pg_catalog.json) AS _cos_a(%s), LATERAL ",
 							 coldefs.data);
@@ -563,8 +579,9 @@ PreparedCall(const char *fname, const RpcFunc *f, json_t *args, bool whole_body)
 	if (entry == NULL)
 	{
 		bool		is_void;
+		bool		rows;
 		Oid			paramtype = TEXTOID;
-		char	   *sql = CallSql(fname, f, args, whole_body, &is_void);
+		char	   *sql = CallSql(fname, f, args, whole_body, &is_void, &rows);
 		SPIPlanPtr	plan = SPI_prepare_cursor(sql, 1, &paramtype, CURSOR_OPT_GENERIC_PLAN);
 
 		/* a failure raises before anything is entered */
@@ -576,6 +593,7 @@ PreparedCall(const char *fname, const RpcFunc *f, json_t *args, bool whole_body)
 		entry = hash_search(rpc_plans, &key, HASH_ENTER, &found);
 		entry->plan = plan;
 		entry->is_void = is_void;
+		entry->rows = rows;
 	}
 	return entry;
 }
@@ -726,6 +744,15 @@ CallFunction(CosHttpRequest *req, const char *fname, CosHttpResponse *resp, RpcA
 		free(text);
 	}
 	rc = SPI_execute_plan(plan->plan, &param, &nulls, false, 0);
+	if (rc == SPI_OK_SELECT && plan->rows)
+	{
+		StringInfoData body;
+
+		initStringInfo(&body);
+		cos_json_rows(&body, SPI_tuptable, SPI_processed);
+		JsonAnswer(req, resp, body.data);
+		return;
+	}
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "the call of cos_api.%s returned %llu rows", fname,
 			 (unsigned long long) SPI_processed);

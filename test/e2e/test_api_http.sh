@@ -326,6 +326,20 @@ check "channel_videos: the 20 posts, sorted by views, descending" "200 20 yes" \
 check "post walterbloomberg/22878: views \"1.98K\" -> 1980, collected twice, change 0" \
 	"1980 0 True" \
 	"$(py '" ".join(str(x) for x in [[p["views"], p["views_change"], p["previous_at"] is not None] for p in v if p["url"].endswith("/22878")][0])')"
+# the gateway writes rows itself (http_json.c): the same JSON as json_agg
+# of the same call, as A (leaving out the fields named in $2, comma-separated)
+same_as_json_agg() {
+	local agg
+	agg="$(cluster_psql -At -c "SET request.jwt.claims = '{\"role\": \"cos_user\", \"sub\": \"$A_ID\"}'; SET ROLE cos_user; SELECT coalesce(json_agg(r), '[]') FROM $1 r")"
+	printf '%s\n%s' "$BODY" "$agg" | python3 -c '
+import json, sys
+skip = set(sys.argv[1].split(",")) if len(sys.argv) > 1 else set()
+body, agg = sys.stdin.read().split("\n", 1)
+strip = lambda rows: [{k: x for k, x in r.items() if k not in skip} for r in rows]
+print("same" if strip(json.loads(body)) == strip(json.loads(agg)) else "differs: %s / %s" % (body[:300], agg[:300]))' ${2:-}
+}
+check "channel_videos over HTTP: the JSON json_agg writes for the same rows" "same" \
+	"$(same_as_json_agg "cos_api.channel_videos($TG_ID, 'views', 500)")"
 post /rpc/channel_videos "{\"channel_id\": $TG_ID, \"sort\": \"views\", \"lim\": 3, \"off\": 1}" -H "$(bearer "$A_TOKEN")"
 check "POST channel_videos with lim 3, off 1: the 2nd to 4th" "200 3" "$STATUS $(py 'len(v)')"
 post /rpc/channel_videos "{\"channel_id\": $TG_ID, \"sort\": \"shares\"}" -H "$(bearer "$A_TOKEN")"
@@ -364,6 +378,29 @@ check "the last bucket: the collected counters and their change since then" \
 	"$(py '" ".join(str(v[-1][k]) for k in ("views", "likes", "views_delta", "likes_delta", "comments_delta", "shares_delta", "saves_delta"))')"
 check "the buckets are a day long, consecutive, the last ending now" "yes" \
 	"$(py '"yes" if all(v[i]["bucket_end"] == v[i + 1]["bucket_start"] for i in range(13)) else v')"
+http GET "/rpc/video_series?video_id=$TT_ID&step=day&points=14" -H "$(bearer "$A_TOKEN")"
+check "video_series over HTTP: the JSON json_agg writes (buckets a moment apart: their bounds left out)" "same" \
+	"$(same_as_json_agg "cos_api.video_series($TT_ID, 'day', 14)" bucket_start,bucket_end)"
+# every kind of column: numbers (NaN and infinities as strings), booleans,
+# dates and times, json/jsonb, text with quotes, control characters and
+# Cyrillic, a domain; and an array column, which json_agg still writes
+sql "CREATE DOMAIN cos_api.e2e_count AS bigint;
+CREATE FUNCTION cos_api.e2e_kinds() RETURNS TABLE (i smallint, n numeric, nan numeric, f float8, inf float8,
+	b boolean, d date, ts timestamp, tz timestamptz, j json, jb jsonb, t text, c cos_api.e2e_count, nothing text)
+LANGUAGE sql STABLE AS \$\$
+	VALUES (-3::smallint, 12.50::numeric, 'NaN'::numeric, 1.5e-7::float8, '-Infinity'::float8, true, date '2026-02-28',
+			timestamp '2026-02-28 23:59:59.5', timestamptz '2026-02-28 12:00:00+03', '{\"a\": [1, 2]}'::json,
+			'{\"b\": null}'::jsonb, E'q\"uote\\\\ \\t tab \\u0001 Привет', 42::cos_api.e2e_count, NULL::text),
+		   (0::smallint, NULL, NULL, 0, 'Infinity', false, NULL, NULL, NULL, NULL, NULL, '', NULL, NULL)
+\$\$;
+CREATE FUNCTION cos_api.e2e_array() RETURNS TABLE (a integer[], t text) LANGUAGE sql STABLE AS \$\$ VALUES (ARRAY[1, 2], 'x') \$\$;
+GRANT EXECUTE ON FUNCTION cos_api.e2e_kinds(), cos_api.e2e_array() TO cos_user;" >/dev/null
+http GET /rpc/e2e_kinds -H "$(bearer "$A_TOKEN")"
+check "every kind of column over HTTP: the JSON json_agg writes" "200 same" "$STATUS $(same_as_json_agg "cos_api.e2e_kinds()")"
+http GET /rpc/e2e_array -H "$(bearer "$A_TOKEN")"
+check "an array column (json_agg's own JSON)" "200 same [1, 2]" \
+	"$STATUS $(same_as_json_agg "cos_api.e2e_array()") $(py 'v[0]["a"]')"
+sql "DROP FUNCTION cos_api.e2e_kinds(), cos_api.e2e_array(); DROP DOMAIN cos_api.e2e_count" >/dev/null
 post /rpc/video_series "{\"video_id\": $TT_ID, \"step\": \"week\"}" -H "$(bearer "$A_TOKEN")"
 check "video_series by week (POST): 50 buckets by default, the last 18500000" "200 50 18500000" \
 	"$STATUS $(py 'len(v)') $(py 'v[-1]["views"]')"
