@@ -103,7 +103,8 @@ HistoryColumn(Relation rel, const char *name, Oid typid)
 {
 	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
 
-	if (attnum == InvalidAttrNumber)
+	/* (system columns, which have negative numbers, are not counters) */
+	if (attnum <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
@@ -249,7 +250,7 @@ HistoryIndexOpen(HistoryIndex *hi, Oid partid, char **cols, int ncols)
 				 errmsg("\"%s\" has no primary key", RelationGetRelationName(hi->heap))));
 	hi->index = index_open(indexid, AccessShareLock);
 	hi->at_attnum = HistoryColumn(hi->heap, "captured_at", TIMESTAMPTZOID);
-	if (hi->index->rd_index->indnkeyatts < 2 ||
+	if (hi->index->rd_index->indnkeyatts < 2 || hi->index->rd_index->indkey.values[0] <= 0 ||
 		TupleDescAttr(RelationGetDescr(hi->heap), hi->index->rd_index->indkey.values[0] - 1)->atttypid != INT8OID ||
 		hi->index->rd_index->indkey.values[1] != hi->at_attnum)
 		ereport(ERROR,

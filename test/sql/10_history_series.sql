@@ -144,6 +144,7 @@ SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1,
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{a,b,c,d,e,f}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{nope}')$$);
+SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{ctid}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{captured_at}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.videos', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
 SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1,2}', '{2025-01-01}', '{2025-01-02,2025-01-03}', '{views}')$$);
