@@ -16,10 +16,10 @@
 # Each call is measured closed-loop (every connection sends its next request
 # as soon as the answer comes: the server's capacity, where the latency is
 # mostly queueing, about connections / throughput) and, with 200 connections,
-# paced to COS_BENCH_RATE requests/s in all (default 400; each connection
-# waits an exponentially distributed time, mean 200/rate s, between its
-# requests, with wrk's delay()): the latency 200 open connections see at a
-# load the machine sustains.
+# paced to each rate of COS_BENCH_RATE, requests/s in all (default "400
+# 1000"; each connection waits an exponentially distributed time, mean
+# 200/rate s, between its requests, with wrk's delay()): the latency 200 open
+# connections see at a load the machine sustains.
 # make bench-api runs it; it is never part of make check.  Prints figures
 # only; exits non-zero when the bench itself is invalid (non-2xx answers,
 # socket errors).  Installs the extension under /tmp/cos-check.lock (make
@@ -34,7 +34,7 @@ SECS="${1:-20}"
 shift || true
 CONNS=("$@")
 [ ${#CONNS[@]} -gt 0 ] || CONNS=(10 200)
-RATE="${COS_BENCH_RATE:-400}"
+RATE="${COS_BENCH_RATE:-400 1000}"
 THREADS=2
 HTTP_WORKERS="${COS_BENCH_HTTP_WORKERS:-2}"
 JWT_SECRET='cos-bench-api-jwt-secret-0123456789abcdef'
@@ -182,7 +182,9 @@ for fn in video_series_day video_series_week channel_videos; do
 	for c in "${CONNS[@]}"; do
 		run "$fn" "$c" 0 "$c"
 	done
-	run "$fn" 200 "$((200 * 1000 / RATE))" "200 at ${RATE}/s"
+	for rate in $RATE; do
+		run "$fn" 200 "$((200 * 1000 / rate))" "200 at ${rate}/s"
+	done
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$invalid" -eq 0 ] || { echo "bench invalid: errors above" >&2; exit 1; }
