@@ -11,6 +11,9 @@
 #   point_platforms          set every platform's base URLs (and cdn_base, where
 #                            thumbnails are downloaded) to the fixture server
 #   expect NAME SQL EXPECTED one TAP-style assertion (counts in passed/failed)
+#   expect_run NAME RUN_IDS EXPECTED [COLUMN...]
+#                            expect on cos.runs: "status jobs_total jobs_done
+#                            jobs_failed [COLUMN...]" of each run, joined by ','
 #   wait_for_server          wait until the cluster accepts connections again
 
 set -euo pipefail
@@ -119,6 +122,17 @@ expect() {
 		echo "#   expected: $3"
 		echo "#   got:      $got"
 	fi
+}
+
+# expect_run NAME RUN_IDS EXPECTED [COLUMN...]: expect on the runs RUN_IDS (a
+# comma-separated list of cos.runs ids), each as "status jobs_total jobs_done
+# jobs_failed" and the further COLUMNs (SQL expressions), in id order joined
+# by ','
+expect_run() {
+	local name="$1" ids="$2" want="$3" cols="status, jobs_total, jobs_done, jobs_failed" col
+	shift 3
+	for col in "$@"; do cols="$cols, $col"; done
+	expect "$name" "SELECT string_agg(concat_ws(' ', $cols), ',' ORDER BY id) FROM cos.runs WHERE id IN ($ids)" "$want"
 }
 
 # waits until the server accepts connections again (after a crash restart)

@@ -295,8 +295,7 @@ section "5. a collection on the fixture server"
 check "the first collection, queued by add_channel/add_video, ends" "t" "$(sql "SELECT cos.wait_idle('60 s')")"
 run="$(sql "SELECT cos.run_now()")"
 check "a run started with cos.run_now() ends" "t" "$(sql "SELECT cos.wait_idle('60 s')")"
-check "the run collected the 3 targets" "done 3 3 0" \
-	"$(sql "SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run")"
+expect_run "the run collected the 3 targets" "$run" "done 3 3 0"
 check "the history went to this month's partitions, not the default ones (first collection before any tick)" \
 	"t 0 0" "$(sql "SELECT concat_ws(' ', to_regclass('cos.video_history_y' || to_char(now() AT TIME ZONE 'UTC', 'YYYY\"m\"MM')) IS NOT NULL,
 	    (SELECT count(*) FROM cos.video_history_default), (SELECT count(*) FROM cos.channel_history_default))")"
