@@ -14,22 +14,9 @@ export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-e2e.XXXXXX)}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-on_exit() {
-	local rc=$?
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		echo "--- server log (tail) ---"
-		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
-	fi
-	cluster_stop
-	fixtures_stop
-}
-trap on_exit EXIT
+trap 'stop_cos_with_fixtures "$?"' EXIT
 
-fixtures_start
-cluster_start "cos.channel_max_videos = 10"
-cluster_psql -c "CREATE EXTENSION cos CASCADE"
-pause_tick
-point_platforms
+start_cos_with_fixtures "cos.channel_max_videos = 10"
 
 echo "# 1. no YouTube key: the watch page for single videos, TikTok video and profile pages"
 cluster_psql >/dev/null <<'SQL'

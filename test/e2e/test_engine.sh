@@ -17,26 +17,17 @@ source "$HERE/lib.sh"
 bad_pid=""
 on_exit() {
 	local rc=$?
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		echo "--- server log (tail) ---"
-		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
-	fi
-	cluster_stop
-	fixtures_stop
+	stop_cos_with_fixtures "$rc"
 	[ -z "$bad_pid" ] || kill "$bad_pid" 2>/dev/null || true
 }
 trap on_exit EXIT
 
-fixtures_start
+start_cos_with_fixtures >/dev/null
 python3 "$HERE/bad-server.py" "$COS_E2E_DIR/bad.port" &
 bad_pid=$!
 for i in $(seq 1 50); do [ -s "$COS_E2E_DIR/bad.port" ] && break; sleep 0.1; done
 BAD_URL="http://127.0.0.1:$(cat "$COS_E2E_DIR/bad.port")"
 
-cluster_start
-cluster_psql -c "CREATE EXTENSION cos CASCADE" >/dev/null
-pause_tick
-point_platforms >/dev/null
 cluster_psql -c "UPDATE cos.platforms SET short_link_base = '$FIXTURE_URL/tiktok-short' WHERE name = 'tiktok'" >/dev/null
 
 echo "# 1. short links: resolved by a HEAD, the row re-keyed or merged; the Location is never requested"
