@@ -4,6 +4,7 @@
 #   make install    install into the PostgreSQL found by pg_config
 #   make demo       the main job end to end on a throwaway cluster
 #   make check      every test: unit (cmocka), pg_regress, end to end
+#   make bench-extract-build   build bench/extract.c as bench/extract.sh does (no run)
 
 EXTENSION = cos
 EXTVERSION = 0.1
@@ -84,14 +85,16 @@ unit: $(UNIT_TESTS)
 
 
 
-# Every test: unit tests, then pg_regress on a temp instance with the
-# workers loaded (needs the extension installed, as pg_cron's suite does),
-# then the end-to-end tests through the workers and the fixture server,
-# through the HTTP gateway, and of the mini-app's API over HTTP.
+# Every test: unit tests, the extractor bench's build (no run), then
+# pg_regress on a temp instance with the workers loaded (needs the extension
+# installed, as pg_cron's suite does), then the end-to-end tests through the
+# workers and the fixture server, through the HTTP gateway, and of the
+# mini-app's API over HTTP.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
+	$(MAKE) bench-extract-build
 	$(MAKE) fuzz-regress
 	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh'
 
@@ -114,6 +117,12 @@ BENCH_VIDEOS ?= 100000
 bench-collect: all
 	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && bench/collect.sh $(BENCH_VIDEOS)'
 
+# The extractor bench's build alone, with bench/extract.sh's own compile
+# line (no run): make check builds it, so a bench that no longer compiles
+# or links against the pure sources fails the check.
+bench-extract-build:
+	bench/extract.sh --build-only
+
 # The main job end to end on a throwaway cluster and the bundled captures.
 demo:
 	test/e2e/demo.sh
@@ -122,7 +131,7 @@ demo:
 bench-api:
 	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && bench/api.sh'
 
-.PHONY: unit demo check e2e regress deps bench-collect bench-api
+.PHONY: unit demo check e2e regress deps bench-collect bench-api bench-extract-build
 
 # libFuzzer targets: make fuzz-build | fuzz | fuzz-regress (fuzz/fuzz.mk)
 include fuzz/fuzz.mk

@@ -5,6 +5,9 @@
 # the Makefile builds them with, then runs it.
 #
 # Usage: bench/extract.sh [SECONDS]      (per fixture, default 1)
+#        bench/extract.sh --build-only   build build/bench/extract, run nothing
+#                                        (make bench-extract-build, part of
+#                                        make check, so a broken bench shows)
 #
 # Prints one row per fixture: bytes, docs/s, MB/s and the result's status.
 # Figures only, never part of pass/fail; exits non-zero only when the bench
@@ -14,8 +17,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_ONLY=
+if [ "${1:-}" = --build-only ]; then BUILD_ONLY=yes; shift; fi
 SECS=${1:-1}
-[[ $SECS =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
+[[ $SECS =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "usage: $0 [--build-only] [SECONDS]" >&2; exit 2; }
 CC=${CC:-gcc}
 OUT=$ROOT/build/bench
 mkdir -p "$OUT"
@@ -34,6 +39,7 @@ done
     -Wno-unused-parameter \
     -I"$ROOT/extension" -o "$OUT/extract" "$ROOT/bench/extract.c" "${SRCS[@]}" \
     $(pkg-config --cflags --libs jansson libxml-2.0 libcrypto libcurl) -lm
+[ -z "$BUILD_ONLY" ] || exit 0
 
 echo "$("$CC" --version | head -1), -O2; $(nproc) CPUs; $(uname -m)"
 exec "$OUT/extract" "$ROOT/test/fixtures" "$SECS"

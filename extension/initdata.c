@@ -5,7 +5,6 @@
  *	  the rules and their source.
  */
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "errfmt.h"
 #include "initdata.h"
 
 /* One decoded field. */
@@ -23,7 +23,10 @@ typedef struct Field
 	size_t		value_len;
 } Field;
 
-/* Writes a reason into errbuf and sets *err; returns NULL for tail calls. */
+/*
+ * Sets *err and writes the reason into errbuf (cos_format_error); returns
+ * NULL for tail calls.  Typed to this file's error enum.
+ */
 static json_t *
 Fail(CosInitDataError *err, CosInitDataError code, char *errbuf, size_t errlen,
 	 const char *fmt,...)
@@ -36,12 +39,9 @@ Fail(CosInitDataError *err, CosInitDataError code, char *errbuf, size_t errlen,
 	va_list		ap;
 
 	*err = code;
-	if (errlen > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(errbuf, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	cos_format_error(errbuf, errlen, fmt, ap);
+	va_end(ap);
 	return NULL;
 }
 

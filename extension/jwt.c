@@ -6,7 +6,6 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "errfmt.h"
 #include "jwt.h"
 
 /* The only header Cos writes; verification accepts any equivalent one. */
@@ -22,7 +22,10 @@ static const char JWT_HEADER[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
 #define HS256_LEN 32
 
-/* Writes a reason into errbuf and sets *err; returns NULL for tail calls. */
+/*
+ * Sets *err and writes the reason into errbuf (cos_format_error); returns
+ * NULL for tail calls.  Typed to this file's error enum.
+ */
 static json_t *
 Fail(CosJwtError *err, CosJwtError code, char *errbuf, size_t errlen,
 	 const char *fmt,...)
@@ -35,12 +38,9 @@ Fail(CosJwtError *err, CosJwtError code, char *errbuf, size_t errlen,
 	va_list		ap;
 
 	*err = code;
-	if (errlen > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(errbuf, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	cos_format_error(errbuf, errlen, fmt, ap);
+	va_end(ap);
 	return NULL;
 }
 

@@ -10,7 +10,17 @@
 #   fixtures_stop
 #   point_platforms          set every platform's base URLs (and cdn_base, where
 #                            thumbnails are downloaded) to the fixture server
+#   start_cos_with_fixtures [CONF]
+#                            fixtures_start, cluster_start CONF, CREATE EXTENSION
+#                            cos, pause_tick, point_platforms
+#   server_log_if_failed RC  the server log's tail if the test failed
+#   stop_cos_with_fixtures RC
+#                            at exit: server_log_if_failed RC, cluster_stop,
+#                            fixtures_stop
 #   expect NAME SQL EXPECTED one TAP-style assertion (counts in passed/failed)
+#   expect_run NAME RUN_IDS EXPECTED [COLUMN...]
+#                            expect on cos.runs: "status jobs_total jobs_done
+#                            jobs_failed [COLUMN...]" of each run, joined by ','
 #   wait_for_server          wait until the cluster accepts connections again
 
 set -euo pipefail
@@ -104,8 +114,37 @@ UPDATE cos.platforms SET web_base = '$FIXTURE_URL/' || name,
 SQL
 }
 
+# start_cos_with_fixtures [CONF]: the fixture server, then a cluster (CONF as
+# cluster_start's) with cos created, its tick paused and every platform
+# pointed at the fixture server
+start_cos_with_fixtures() {
+	fixtures_start
+	cluster_start "${1:-}"
+	cluster_psql -c "CREATE EXTENSION cos CASCADE"
+	pause_tick
+	point_platforms
+}
+
 passed=0
 failed=0
+
+# server_log_if_failed RC: the last lines of the server log when the test
+# failed (exit status RC, or an assertion not ok)
+server_log_if_failed() {
+	if [ "$failed" -gt 0 ] || [ "$1" -ne 0 ]; then
+		echo "--- server log (tail) ---"
+		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
+	fi
+}
+
+# stop_cos_with_fixtures RC: at a test's exit (RC its exit status): the
+# server log if it failed, then the cluster and the fixture server stopped
+stop_cos_with_fixtures() {
+	server_log_if_failed "$1"
+	cluster_stop
+	fixtures_stop
+}
+
 # expect NAME SQL EXPECTED: one assertion, printed TAP style
 expect() {
 	local got
@@ -119,6 +158,17 @@ expect() {
 		echo "#   expected: $3"
 		echo "#   got:      $got"
 	fi
+}
+
+# expect_run NAME RUN_IDS EXPECTED [COLUMN...]: expect on the runs RUN_IDS (a
+# comma-separated list of cos.runs ids), each as "status jobs_total jobs_done
+# jobs_failed" and the further COLUMNs (SQL expressions), in id order joined
+# by ','
+expect_run() {
+	local name="$1" ids="$2" want="$3" cols="status, jobs_total, jobs_done, jobs_failed" col
+	shift 3
+	for col in "$@"; do cols="$cols, $col"; done
+	expect "$name" "SELECT string_agg(concat_ws(' ', $cols), ',' ORDER BY id) FROM cos.runs WHERE id IN ($ids)" "$want"
 }
 
 # waits until the server accepts connections again (after a crash restart)

@@ -27,16 +27,9 @@ passed=0
 failed=0
 on_exit() {
 	local rc=$?
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		echo "--- server log (tail) ---"
-		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
-		cluster_stop
-		fixtures_stop
-		return
-	fi
-	cluster_stop
-	fixtures_stop
-	if [ -n "$own_dir" ]; then rm -rf "$COS_E2E_DIR"; fi
+	stop_cos_with_fixtures "$rc"
+	# kept for a look when something failed, removed otherwise
+	if [ -n "$own_dir" ] && [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$COS_E2E_DIR"; fi
 }
 trap on_exit EXIT
 
@@ -145,13 +138,9 @@ wait_until() {
 
 HTTP_PORT="$(free_port)"
 BASE="http://127.0.0.1:$HTTP_PORT"
-fixtures_start
-cluster_start "cos.http_listen = '127.0.0.1:$HTTP_PORT'
+start_cos_with_fixtures "cos.http_listen = '127.0.0.1:$HTTP_PORT'
 cos.bot_token = '$BOT_TOKEN'
-cos.jwt_secret = '$JWT_SECRET'"
-cluster_psql -c "CREATE EXTENSION cos CASCADE" >/dev/null
-pause_tick
-point_platforms >/dev/null
+cos.jwt_secret = '$JWT_SECRET'" >/dev/null
 # the gateway connects to database cos, created after the server started
 for _ in $(seq 1 150); do
 	code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/" || true)"
@@ -295,8 +284,7 @@ section "5. a collection on the fixture server"
 check "the first collection, queued by add_channel/add_video, ends" "t" "$(sql "SELECT cos.wait_idle('60 s')")"
 run="$(sql "SELECT cos.run_now()")"
 check "a run started with cos.run_now() ends" "t" "$(sql "SELECT cos.wait_idle('60 s')")"
-check "the run collected the 3 targets" "done 3 3 0" \
-	"$(sql "SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run")"
+expect_run "the run collected the 3 targets" "$run" "done 3 3 0"
 check "the history went to this month's partitions, not the default ones (first collection before any tick)" \
 	"t 0 0" "$(sql "SELECT concat_ws(' ', to_regclass('cos.video_history_y' || to_char(now() AT TIME ZONE 'UTC', 'YYYY\"m\"MM')) IS NOT NULL,
 	    (SELECT count(*) FROM cos.video_history_default), (SELECT count(*) FROM cos.channel_history_default))")"

@@ -14,22 +14,9 @@ export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-e2e.XXXXXX)}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-on_exit() {
-	local rc=$?
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		echo "--- server log (tail) ---"
-		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
-	fi
-	cluster_stop
-	fixtures_stop
-}
-trap on_exit EXIT
+trap 'stop_cos_with_fixtures "$?"' EXIT
 
-fixtures_start
-cluster_start "cos.channel_max_videos = 10"
-cluster_psql -c "CREATE EXTENSION cos CASCADE"
-pause_tick
-point_platforms
+start_cos_with_fixtures "cos.channel_max_videos = 10"
 
 echo "# 1. no YouTube key: the watch page for single videos, TikTok video and profile pages"
 cluster_psql >/dev/null <<'SQL'
@@ -77,9 +64,7 @@ expect "TikTok channel @novix.ht: followers, likes, videos in channel_history" \
 expect "TikTok channel @novix.ht: platform id and title" \
 	"SELECT platform_id || ' ' || title FROM cos.channels WHERE external_id = '@novix.ht'" \
 	"7588012144228533249 Novix"
-expect "run 1 is done with every job counted" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run1" \
-	"done 5 5 0"
+expect_run "run 1 is done with every job counted" "$run1" "done 5 5 0"
 expect "run 1: one fetch_log row per request" \
 	"SELECT string_agg(outcome || ':' || http_status, ',' ORDER BY outcome, http_status)
 	   FROM cos.fetch_log WHERE run_id = $run1" \
@@ -154,9 +139,7 @@ expect "Telegram durov/37 (tracked post): views \"1.05M\"" \
 	"SELECT h.views FROM cos.video_history h JOIN cos.videos v ON v.id = h.video_id
 	  WHERE v.external_id = 'durov/37' AND h.run_id = $run_tg" \
 	"1050000"
-expect "Telegram run is done" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run_tg" \
-	"done 3 3 0"
+expect_run "Telegram run is done" "$run_tg" "done 3 3 0"
 
 echo "# 2c. Instagram (account cookie + X-IG-App-ID) and Likee (POST API with its Referer)"
 cluster_psql >/dev/null <<'SQL'
@@ -196,10 +179,7 @@ expect "Likee 6941112750224957471: views likes comments shares" \
 	"SELECT concat_ws(' ', h.views, h.likes, h.comments, h.shares) FROM cos.video_history h
 	   JOIN cos.videos v ON v.id = h.video_id WHERE v.external_id = '6941112750224957471'" \
 	"18895 3460 384 134"
-expect "Instagram and Likee runs are done" \
-	"SELECT string_agg(concat_ws(' ', status, jobs_total, jobs_done, jobs_failed), ',' ORDER BY id)
-	   FROM cos.runs WHERE id IN ($run_ig, $run_lk)" \
-	"done 2 2 0,done 2 2 0"
+expect_run "Instagram and Likee runs are done" "$run_ig, $run_lk" "done 2 2 0,done 2 2 0"
 
 echo "# 2d. thumbnails: downloaded once per video from the CDN hosts, stored by SHA-256"
 # every run above enqueued the thumbnails of the videos it stored; wait_idle
@@ -311,9 +291,7 @@ expect "HTTP 500: every request is in fetch_log as http_error 500" \
 expect "HTTP 500: each of the 3 jobs was tried twice, then dead with its last error" \
 	"SELECT string_agg(state || ' ' || attempts || ' ' || last_error, ',') FROM (SELECT DISTINCT state, attempts, last_error FROM cos.jobs WHERE run_id = $run3) s" \
 	"dead 2 HTTP 500"
-expect "HTTP 500: the run counts 3 failed, 3 retried" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried) FROM cos.runs WHERE id = $run3" \
-	"done 3 0 3 3"
+expect_run "HTTP 500: the run counts 3 failed, 3 retried" "$run3" "done 3 0 3 3" jobs_retried
 cluster_psql -c "UPDATE cos.platforms SET web_base = '$FIXTURE_URL/garbage/tiktok' WHERE name = 'tiktok'"
 run4="$(cluster_psql -At -c "SELECT cos.run_now('tiktok')")"
 expect "run 4 finishes" "SELECT cos.wait_idle('60 s')" "t"
@@ -389,9 +367,7 @@ expect "run 5: exactly one history row per video for the run" \
 expect "run 5: exactly one channel_history row per channel" \
 	"SELECT count(*) || ' ' || count(DISTINCT channel_id) FROM cos.channel_history WHERE run_id = $run5" \
 	"5 5"
-expect "run 5: the run is done with all jobs counted once" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run5" \
-	"done 12 12 0"
+expect_run "run 5: the run is done with all jobs counted once" "$run5" "done 12 12 0"
 expect "the launcher brought the workers back" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" \
 	"2"

@@ -17,26 +17,17 @@ source "$HERE/lib.sh"
 bad_pid=""
 on_exit() {
 	local rc=$?
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		echo "--- server log (tail) ---"
-		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
-	fi
-	cluster_stop
-	fixtures_stop
+	stop_cos_with_fixtures "$rc"
 	[ -z "$bad_pid" ] || kill "$bad_pid" 2>/dev/null || true
 }
 trap on_exit EXIT
 
-fixtures_start
+start_cos_with_fixtures >/dev/null
 python3 "$HERE/bad-server.py" "$COS_E2E_DIR/bad.port" &
 bad_pid=$!
 for i in $(seq 1 50); do [ -s "$COS_E2E_DIR/bad.port" ] && break; sleep 0.1; done
 BAD_URL="http://127.0.0.1:$(cat "$COS_E2E_DIR/bad.port")"
 
-cluster_start
-cluster_psql -c "CREATE EXTENSION cos CASCADE" >/dev/null
-pause_tick
-point_platforms >/dev/null
 cluster_psql -c "UPDATE cos.platforms SET short_link_base = '$FIXTURE_URL/tiktok-short' WHERE name = 'tiktok'" >/dev/null
 
 echo "# 1. short links: resolved by a HEAD, the row re-keyed or merged; the Location is never requested"
@@ -66,9 +57,7 @@ expect "every request went to the fixture server (none to tiktok.com)" \
 	"0"
 heads="$(grep -c '"HEAD /tiktok-short/' "$COS_E2E_DIR/nginx/access_detail.log" || true)"
 expect "the short links were asked with HEAD (3 links + 1 hop)" "SELECT $heads" "4"
-expect "run 1 counts every job done" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run1" \
-	"done 3 3 0"
+expect_run "run 1 counts every job done" "$run1" "done 3 3 0"
 
 echo "# 1b. hostile URLs are refused when added, so no request is ever built from them"
 for u in 'https://www.tiktok.com@127.0.0.2/' 'http://169.254.169.254/latest/meta-data/' \
@@ -124,9 +113,7 @@ expect "the job is dead after max_attempts, the reason kept" \
 expect "the proxy the block came through is cooling down, and says why" \
 	"SELECT (cooldown_until > now()) || ' ' || (last_error LIKE 'blocked: %') FROM cos.proxies WHERE label = 'fixture'" \
 	"true true"
-expect "run 3: 1 job, failed, retried once" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried) FROM cos.runs WHERE id = $run3" \
-	"done 1 0 1 1"
+expect_run "run 3: 1 job, failed, retried once" "$run3" "done 1 0 1 1" jobs_retried
 cluster_psql >/dev/null <<SQL
 DELETE FROM cos.proxies;
 UPDATE cos.platforms SET web_base = '$FIXTURE_URL/youtube', max_attempts = 2;
@@ -144,35 +131,27 @@ expect "truncated: network_error with curl's reason, 4 requests" \
 	"SELECT outcome || ' ' || count(*) || ' ' || bool_and(error LIKE '%transfer closed%' OR error LIKE '%partial%')
 	   FROM cos.fetch_log WHERE run_id = $run_tr GROUP BY outcome" \
 	"network_error 4 true"
-expect "truncated: the run counts 2 failed, 2 retried, nothing stored" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried,
-	        (SELECT count(*) FROM cos.video_history WHERE run_id = $run_tr)) FROM cos.runs WHERE id = $run_tr" \
-	"done 2 0 2 2 0"
+expect_run "truncated: the run counts 2 failed, 2 retried, nothing stored" "$run_tr" "done 2 0 2 2 0" \
+	jobs_retried "(SELECT count(*) FROM cos.video_history WHERE run_id = $run_tr)"
 run_si="$(outcome_run "$BAD_URL/silent/tiktok" 1500)"
 expect "silent run finishes" "SELECT cos.wait_idle('60 s')" "t"
 expect "no answer: timeout, 4 requests" \
 	"SELECT string_agg(DISTINCT outcome, ',') || ' ' || count(*) FROM cos.fetch_log WHERE run_id = $run_si" \
 	"timeout 4"
-expect "no answer: the run counts 2 failed, 2 retried" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried) FROM cos.runs WHERE id = $run_si" \
-	"done 2 0 2 2"
+expect_run "no answer: the run counts 2 failed, 2 retried" "$run_si" "done 2 0 2 2" jobs_retried
 run_rl="$(outcome_run "$FIXTURE_URL/ratelimit/tiktok" 10000)"
 expect "429 run finishes" "SELECT cos.wait_idle('60 s')" "t"
 expect "429: http_error 429, 4 requests, retries after Retry-After" \
 	"SELECT string_agg(DISTINCT outcome || ' ' || http_status, ',') || ' ' || count(*) || ' ' ||
 	        (max(at) - min(at) >= interval '1.9 s') FROM cos.fetch_log WHERE run_id = $run_rl" \
 	"http_error 429 4 true"
-expect "429: the run counts 2 failed, 2 retried" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried) FROM cos.runs WHERE id = $run_rl" \
-	"done 2 0 2 2"
+expect_run "429: the run counts 2 failed, 2 retried" "$run_rl" "done 2 0 2 2" jobs_retried
 run_sl="$(outcome_run "$FIXTURE_URL/slow/tiktok" 10000)"
 expect "slow run finishes" "SELECT cos.wait_idle('60 s')" "t"
 expect "slow (3 s) answers within the timeout: both collected, each request took ≥ 3 s" \
 	"SELECT count(*) || ' ' || bool_and(duration_ms >= 2900) FROM cos.fetch_log WHERE run_id = $run_sl AND outcome = 'ok'" \
 	"2 true"
-expect "slow: the run counts 2 done" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed, jobs_retried) FROM cos.runs WHERE id = $run_sl" \
-	"done 2 2 0 0"
+expect_run "slow: the run counts 2 done" "$run_sl" "done 2 2 0 0" jobs_retried
 
 echo "# 5. pg_ctl restart -m immediate mid-run: the run completes, one history row per video"
 cluster_psql -c "UPDATE cos.platforms SET max_attempts = 3" >/dev/null
@@ -192,9 +171,7 @@ expect "run 5: every job done" \
 expect "run 5: exactly one history row per video" \
 	"SELECT count(*) || ' ' || count(DISTINCT video_id) FROM cos.video_history WHERE run_id = $run5" \
 	"2 2"
-expect "run 5 is done with every job counted once" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run5" \
-	"done 2 2 0"
+expect_run "run 5 is done with every job counted once" "$run5" "done 2 2 0"
 expect "the fetch workers are back" \
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos fetch worker'" "2"
 
@@ -215,9 +192,7 @@ expect "run 6: the refused video's job failed with the reason, the other is done
 expect "run 6: the other video has its history row, the refused one none" \
 	"SELECT string_agg((video_id = $refused)::text, ',') FROM cos.video_history WHERE run_id = $run6" \
 	"false"
-expect "run 6 is done, 1 done 1 failed" \
-	"SELECT concat_ws(' ', status, jobs_total, jobs_done, jobs_failed) FROM cos.runs WHERE id = $run6" \
-	"done 2 1 1"
+expect_run "run 6 is done, 1 done 1 failed" "$run6" "done 2 1 1"
 expect "the batch statement was tried first, then one statement per task" \
 	"SELECT $(grep -c 'storing them one by one' "$COS_E2E_DIR/pg/server.log" || true) > 0" "t"
 cluster_psql -c "DROP TRIGGER e2e_refuse ON cos.videos" >/dev/null

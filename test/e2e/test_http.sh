@@ -19,15 +19,10 @@ passed=0
 failed=0
 on_exit() {
 	local rc=$?
-	if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-		echo "--- server log (tail) ---"
-		tail -n 40 "$COS_E2E_DIR/pg/server.log" 2>/dev/null || true
-		cluster_stop
-		return
-	fi
+	server_log_if_failed "$rc"
 	cluster_stop
 	# kept for a look when something failed, removed otherwise
-	if [ -n "$own_dir" ]; then rm -rf "$COS_E2E_DIR"; fi
+	if [ -n "$own_dir" ] && [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$COS_E2E_DIR"; fi
 }
 trap on_exit EXIT
 
