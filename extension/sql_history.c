@@ -430,6 +430,29 @@ HistoryChange(int64 a, int64 b)
 	return d;
 }
 
+/* The timestamptz elements of arr into *n times, or 22023 naming what
+ * when one is NULL. */
+static TimestampTz *
+HistoryTimes(ArrayType *arr, const char *what, int *n)
+{
+	Datum	   *datums;
+	bool	   *dnulls;
+	TimestampTz *t;
+
+	deconstruct_array(arr, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &datums, &dnulls, n);
+	t = palloc(Max(*n, 1) * sizeof(TimestampTz));
+	for (int i = 0; i < *n; i++)
+	{
+		if (dnulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not contain NULLs", what)));
+		t[i] = DatumGetTimestampTz(datums[i]);
+	}
+	return t;
+}
+
 /*
  * cos._history_series(hist regclass, key bigint, bounds timestamptz[],
  *                     cols text[])
@@ -463,8 +486,6 @@ cos_history_series(PG_FUNCTION_ARGS)
 	ArrayType  *cols_arr = PG_GETARG_ARRAYTYPE_P(3);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	SeriesScan	s;
-	Datum	   *datums;
-	bool	   *dnulls;
 	int			n;
 	char	   *cols[HISTORY_MAX_COLS];
 	TimestampTz *bounds;
@@ -474,25 +495,16 @@ cos_history_series(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 
-	deconstruct_array(bounds_arr, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &datums, &dnulls, &n);
+	bounds = HistoryTimes(bounds_arr, "bounds", &n);
 	if (n < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bounds must have at least two elements")));
-	bounds = palloc(n * sizeof(TimestampTz));
-	for (int i = 0; i < n; i++)
-	{
-		if (dnulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("bounds must not contain NULLs")));
-		bounds[i] = DatumGetTimestampTz(datums[i]);
-		if (i > 0 && bounds[i] <= bounds[i - 1])
+	for (int i = 1; i < n; i++)
+		if (bounds[i] <= bounds[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("bounds must be strictly ascending")));
-	}
 	s.key = PG_GETARG_INT64(1);
 	s.bounds = bounds;
 	s.nbounds = n;
@@ -544,33 +556,6 @@ PartNewerFirst(const void *a, const void *b)
 	TimestampTz ub = ((const HistoryPart *) b)->upper;
 
 	return ua > ub ? -1 : ua < ub ? 1 : 0;
-}
-
-/* The timestamptz elements of arr, n of them, or 22023 naming what. */
-static TimestampTz *
-HistoryTimes(ArrayType *arr, int n, const char *what)
-{
-	Datum	   *datums;
-	bool	   *dnulls;
-	int			got;
-	TimestampTz *t;
-
-	deconstruct_array(arr, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &datums, &dnulls, &got);
-	if (got != n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must have as many elements as keys", what)));
-	t = palloc(n * sizeof(TimestampTz));
-	for (int i = 0; i < n; i++)
-	{
-		if (dnulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must not contain NULLs", what)));
-		t[i] = DatumGetTimestampTz(datums[i]);
-	}
-	return t;
 }
 
 /* Merges row into top, the latest two rows of a key so far. */
@@ -645,9 +630,10 @@ cos_history_change(PG_FUNCTION_ARGS)
 	Datum	   *datums;
 	bool	   *dnulls;
 	int			nkeys;
+	int			n;
 	int64	   *keys;
 	TimestampTz *starts;
-	TimestampTz *ends;
+	TimestampTz *ends = NULL;
 	TimestampTz lo = DT_NOEND;
 	TimestampTz hi = DT_NOBEGIN;
 	char	   *cols[HISTORY_MAX_COLS];
@@ -669,8 +655,13 @@ cos_history_change(PG_FUNCTION_ARGS)
 					 errmsg("keys must not contain NULLs")));
 		keys[i] = DatumGetInt64(datums[i]);
 	}
-	starts = HistoryTimes(PG_GETARG_ARRAYTYPE_P(2), nkeys, "starts");
-	ends = HistoryTimes(PG_GETARG_ARRAYTYPE_P(3), nkeys, "ends");
+	starts = HistoryTimes(PG_GETARG_ARRAYTYPE_P(2), "starts", &n);
+	if (n == nkeys)
+		ends = HistoryTimes(PG_GETARG_ARRAYTYPE_P(3), "ends", &n);
+	if (n != nkeys)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("starts and ends must have as many elements as keys")));
 	for (int i = 0; i < nkeys; i++)
 	{
 		if (starts[i] >= ends[i])
