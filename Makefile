@@ -131,7 +131,12 @@ demo:
 bench-api:
 	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && bench/api.sh'
 
-.PHONY: unit demo check e2e regress deps bench-collect bench-api bench-extract-build
+# The pure sources, one per line, for scripts that build against them
+# (bench/extract.sh): the list is kept here only.
+print-pure-srcs:
+	@printf '%s\n' $(PURE_SRCS)
+
+.PHONY: unit demo check e2e regress deps bench-collect bench-api bench-extract-build print-pure-srcs
 
 # libFuzzer targets: make fuzz-build | fuzz | fuzz-regress (fuzz/fuzz.mk)
 include fuzz/fuzz.mk

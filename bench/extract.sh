@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Speed of the extractors on every captured fixture (test/fixtures): builds
-# bench/extract.c with gcc -O2 against the pure sources (every extension/*.c
+# bench/extract.c with gcc -O2 against the pure sources (the Makefile's
+# PURE_SRCS, from make print-pure-srcs: every extension/*.c
 # but the backend glue: cos.c, jansson_static.c, sql_*.c), with the warnings
 # the Makefile builds them with, then runs it.
 #
@@ -25,13 +26,10 @@ CC=${CC:-gcc}
 OUT=$ROOT/build/bench
 mkdir -p "$OUT"
 
+# the pure sources, as the Makefile lists them (PURE_SRCS)
 SRCS=()
-for f in "$ROOT"/extension/*.c; do
-    case $(basename "$f") in
-        cos.c | jansson_static.c | sql_*.c) ;;
-        *) SRCS+=("$f") ;;
-    esac
-done
+while read -r f; do SRCS+=("$ROOT/$f"); done < <(make -s -C "$ROOT" --no-print-directory print-pure-srcs 2>/dev/null)
+[ ${#SRCS[@]} -gt 0 ] || { echo "bench/extract.sh: make print-pure-srcs listed nothing" >&2; exit 1; }
 
 # shellcheck disable=SC2046 # pkg-config output is meant to split
 "$CC" -std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes \

@@ -28,9 +28,8 @@ FUZZ_TARGETS = tiktok_page youtube_watch youtube_api instagram_api \
 	instagram_media likee_api telegram_html telegram_post url_parse auth_tokens \
 	thumbnail_url
 
-# The pure sources, as the Makefile's PURE_SRCS: extension/ without the backend glue
-FUZZ_PURE_SRCS = $(filter-out extension/cos.c extension/jansson_static.c \
-	$(wildcard extension/sql_*.c),$(wildcard extension/*.c))
+# The pure sources: the Makefile's PURE_SRCS (extension/ without the backend glue)
+FUZZ_PURE_SRCS = $(PURE_SRCS)
 FUZZ_PURE_OBJS = $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_PURE_SRCS) fuzz/fuzz_check.c)
 FUZZ_BINS = $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
 
