@@ -204,6 +204,16 @@ _PG_init(void)
 
 	/* read by cos.tick() through current_setting() */
 	{
+		static int	history_retention_s;
+
+		DefineCustomIntVariable("cos.history_retention",
+								"How long history is kept: tick() drops the monthly partitions of video_history and channel_history that ended longer ago (0: kept for ever).",
+								NULL, &history_retention_s, 0, 0, INT_MAX,
+								PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	}
+
+	/* read by cos.tick() through current_setting() */
+	{
 		static int	batch_timeout_s;
 
 		DefineCustomIntVariable("cos.batch_timeout",

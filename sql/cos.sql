@@ -292,6 +292,48 @@ $$;
 COMMENT ON FUNCTION cos._ensure_partitions(timestamptz, integer) IS
 'Private: creates the monthly partitions of video_history and channel_history from the month of at to months_ahead later.';
 
+-- Drops the monthly partitions (named as _ensure_partitions names them) of
+-- the history tables whose month ended at or before cutoff.  A partition
+-- someone is reading (an analyst's long query) is skipped after waiting
+-- lock_wait, and dropped by a later call: the drop must lock the table, and
+-- a drop queued behind a reader would hold up every reader after it.
+CREATE FUNCTION cos._drop_history_before(cutoff timestamptz, lock_wait interval DEFAULT '1 second')
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p record;
+	dropped integer := 0;
+	old_timeout text := current_setting('lock_timeout');
+BEGIN
+	FOR p IN
+		SELECT c.relname, parent.relname AS parent_name
+		  FROM pg_inherits i
+		  JOIN pg_class c ON c.oid = i.inhrelid
+		  JOIN pg_class parent ON parent.oid = i.inhparent
+		 WHERE i.inhparent IN ('cos.video_history'::regclass, 'cos.channel_history'::regclass)
+		   AND c.relname ~ '_y[0-9]{4}m[0-9]{2}$'
+		   AND (to_date(substring(c.relname FROM '_y([0-9]{4}m[0-9]{2})$'), 'YYYY"m"MM')
+				+ interval '1 month')::timestamp AT TIME ZONE 'UTC' <= cutoff
+		 ORDER BY c.relname
+	LOOP
+		BEGIN
+			PERFORM set_config('lock_timeout', (extract(epoch FROM lock_wait) * 1000)::bigint::text, true);
+			EXECUTE format('DROP TABLE cos.%I', p.relname);
+			dropped := dropped + 1;
+			RAISE LOG 'cos: dropped history partition % (cos.history_retention)', p.relname;
+		EXCEPTION WHEN lock_not_available THEN
+			RAISE WARNING 'cos: history partition % is in use: not dropped now, tried again at the next tick', p.relname;
+		END;
+	END LOOP;
+	PERFORM set_config('lock_timeout', old_timeout, true);
+	RETURN dropped;
+END
+$$;
+COMMENT ON FUNCTION cos._drop_history_before(timestamptz, interval) IS
+'Private: drops the monthly partitions of video_history and channel_history (those named <table>_yYYYYmMM, as cos._ensure_partitions makes them) whose month ended at or before cutoff; one that stays locked by a reader for lock_wait is skipped with a WARNING.  The default partition is never dropped.  Returns how many were dropped.';
+
 -- No monthly partition is created here: tick() and run_now() create them,
 -- outside this script, so they are ordinary tables that pg_dump dumps with
 -- their rows (an extension's own tables are dumped only when marked, below).
@@ -1175,11 +1217,15 @@ BEGIN
 	DELETE FROM cos.jobs
 	 WHERE state IN ('done', 'failed', 'dead') AND finished_at < at - retention;
 	DELETE FROM cos.fetch_log WHERE fetch_log.at < tick.at - retention;
+	-- history retention (0: kept for ever): whole monthly partitions
+	IF current_setting('cos.history_retention')::interval > interval '0' THEN
+		PERFORM cos._drop_history_before(at - current_setting('cos.history_retention')::interval);
+	END IF;
 	RETURN enqueued;
 END
 $$;
 COMMENT ON FUNCTION cos.tick(timestamptz) IS
-'The planner pg_cron calls every minute: creates history partitions ahead, opens one run per schedule slot that has come (in the slot''s time zone; a slot missed by less than cos.catchup_window is caught up once, older ones are recorded as skipped) and enqueues its jobs spread over the slot''s spread, enqueues channels whose own collect_every has passed, enqueues the thumbnail downloads that are due (cos._enqueue_thumbnails), and drops finished jobs and fetch_log rows older than cos.log_retention.  Returns the number of jobs enqueued.';
+'The planner pg_cron calls every minute: creates history partitions ahead, opens one run per schedule slot that has come (in the slot''s time zone; a slot missed by less than cos.catchup_window is caught up once, older ones are recorded as skipped) and enqueues its jobs spread over the slot''s spread, enqueues channels whose own collect_every has passed, enqueues the thumbnail downloads that are due (cos._enqueue_thumbnails), drops finished jobs and fetch_log rows older than cos.log_retention, and, when cos.history_retention is set, the monthly history partitions that ended longer ago.  Returns the number of jobs enqueued.';
 
 CREATE VIEW cos.run_progress AS
 SELECT r.id, r.slot, r.kind, r.platform, r.started_at,

@@ -58,3 +58,37 @@ INSERT INTO cos.fetch_log (at, platform, url, outcome) VALUES
 SELECT cos.tick('2030-03-10 10:16:00+00');
 SELECT url FROM cos.fetch_log WHERE url LIKE 'http://%' ORDER BY at;
 DELETE FROM cos.fetch_log;
+
+-- history retention: off by default (history is kept for ever; the tick
+-- above dropped nothing); cos._drop_history_before drops the monthly
+-- partitions whose month ended by the cutoff, with their rows, never the
+-- default partition nor a month that has not ended (months of 2001, before
+-- any other partition)
+SHOW cos.history_retention;
+SELECT cos._ensure_partitions('2001-01-01', 2) AS made;
+INSERT INTO cos.video_history (video_id, captured_at, views) VALUES
+	(-1, '2001-01-15 00:00+00', 1), (-1, '2001-02-28 23:59:59+00', 2), (-1, '2001-03-05 00:00+00', 3),
+	(-1, '2000-12-31 00:00+00', 0);
+INSERT INTO cos.channel_history (channel_id, captured_at, followers) VALUES (-1, '2001-01-15 00:00+00', 10);
+SELECT cos._drop_history_before('2001-03-01 00:00+00') AS dropped;
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent IN ('cos.video_history'::regclass, 'cos.channel_history'::regclass)
+   AND c.relname ~ '2001' ORDER BY 1;
+SELECT captured_at, views, tableoid::regclass AS part FROM cos.video_history WHERE video_id = -1 ORDER BY 1;
+SELECT count(*) AS channel_rows FROM cos.channel_history WHERE channel_id = -1;
+SELECT cos._drop_history_before('2001-04-01 00:00+00') AS dropped, current_setting('lock_timeout') AS lock_timeout_after;
+DELETE FROM cos.video_history WHERE video_id = -1;
+-- tick() applies it once set (a server setting): ten years here, so at
+-- this file's 2030 the months of 2001 go and March 2030 stays
+SELECT cos._ensure_partitions('2001-01-01', 0) AS made;
+ALTER SYSTEM SET cos.history_retention = '3650d';
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.5);
+SHOW cos.history_retention;
+SELECT cos.tick('2030-03-10 10:17:00+00') >= 0 AS ticked;
+SELECT count(*) FILTER (WHERE c.relname ~ '_y2001') AS months_of_2001,
+	   count(*) FILTER (WHERE c.relname ~ '_y2030m03') AS march_2030
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent IN ('cos.video_history'::regclass, 'cos.channel_history'::regclass);
+ALTER SYSTEM RESET cos.history_retention;
+SELECT pg_reload_conf();
