@@ -17,7 +17,9 @@
 #   stop_cos_with_fixtures RC
 #                            at exit: server_log_if_failed RC, cluster_stop,
 #                            fixtures_stop
-#   expect NAME SQL EXPECTED one TAP-style assertion (counts in passed/failed)
+#   ok, not_ok, check NAME EXPECTED GOT, section TITLE
+#                            TAP-style assertions (counts in passed/failed)
+#   expect NAME SQL EXPECTED one assertion on what SQL returns
 #   expect_run NAME RUN_IDS EXPECTED [COLUMN...]
 #                            expect on cos.runs: "status jobs_total jobs_done
 #                            jobs_failed [COLUMN...]" of each run, joined by ','
@@ -145,19 +147,24 @@ stop_cos_with_fixtures() {
 	fixtures_stop
 }
 
-# expect NAME SQL EXPECTED: one assertion, printed TAP style
+# ok NAME / not_ok NAME EXPECTED GOT: one assertion's outcome, TAP style
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - $1"
+	echo "#   expected: $2"
+	echo "#   got:      $3"
+}
+# check NAME EXPECTED GOT: one assertion on a value the test computed
+check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "$2" "$3"; fi; }
+# section TITLE: a comment line with the seconds since the test started
+section() { echo "# $1 (at ${SECONDS} s)"; }
+
+# expect NAME SQL EXPECTED: one assertion on what SQL returns
 expect() {
 	local got
 	got="$(cluster_psql -At -c "$2" 2>&1)" || true
-	if [ "$got" = "$3" ]; then
-		passed=$((passed + 1))
-		echo "ok - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $1"
-		echo "#   expected: $3"
-		echo "#   got:      $got"
-	fi
+	check "$1" "$3" "$got"
 }
 
 # expect_run NAME RUN_IDS EXPECTED [COLUMN...]: expect on the runs RUN_IDS (a

@@ -23,8 +23,6 @@ source "$HERE/lib.sh"
 export BOT_TOKEN='7000000001:AAE_cosHttpEndToEndToken_abcdefghi'
 export JWT_SECRET='cos-api-http-e2e-jwt-secret-0123456789abcdef'
 
-passed=0
-failed=0
 on_exit() {
 	local rc=$?
 	stop_cos_with_fixtures "$rc"
@@ -32,17 +30,6 @@ on_exit() {
 	if [ -n "$own_dir" ] && [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$COS_E2E_DIR"; fi
 }
 trap on_exit EXIT
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	echo "#   expected: $2"
-	echo "#   got:      $3"
-}
-section() { echo "# $1 (at ${SECONDS} s)"; }
-# check NAME EXPECTED GOT
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "$2" "$3"; fi; }
 
 # http METHOD PATH [curl args...]: sets STATUS and BODY, headers in $HDRS
 HDRS="$COS_E2E_DIR/headers"

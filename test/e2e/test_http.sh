@@ -15,8 +15,6 @@ export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-e2e-http.XXXXXX)}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-passed=0
-failed=0
 on_exit() {
 	local rc=$?
 	server_log_if_failed "$rc"
@@ -26,17 +24,6 @@ on_exit() {
 }
 trap on_exit EXIT
 
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	echo "#   expected: $2"
-	echo "#   got:      $3"
-}
-section() { echo "# $1 (at ${SECONDS} s)"; }
-
-# check NAME EXPECTED GOT
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "$2" "$3"; fi; }
 
 # http METHOD PATH [curl args...]: sets STATUS and BODY, headers in $HDRS
 HDRS="$COS_E2E_DIR/headers"
