@@ -357,28 +357,41 @@ ScanPartition(const HistoryPart *part, SeriesScan *s)
 	HistoryIndexClose(&hi);
 }
 
+/* The elements of arr (of elemtype) into *n datums, or 22023 naming what
+ * when one is NULL. */
+static Datum *
+ArrayNoNulls(ArrayType *arr, Oid elemtype, const char *what, int *n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *datums;
+	bool	   *dnulls;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &datums, &dnulls, n);
+	for (int i = 0; i < *n; i++)
+		if (dnulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not contain NULLs", what)));
+	return datums;
+}
+
 /* The names in cols (text[]) into cols_out, checked: 1 to HISTORY_MAX_COLS,
  * no NULLs; returns how many. */
 static int
 HistoryCols(ArrayType *cols_arr, char **cols_out)
 {
-	Datum	   *datums;
-	bool	   *dnulls;
 	int			n;
+	Datum	   *datums = ArrayNoNulls(cols_arr, TEXTOID, "cols", &n);
 
-	deconstruct_array(cols_arr, TEXTOID, -1, false, TYPALIGN_INT, &datums, &dnulls, &n);
 	if (n < 1 || n > HISTORY_MAX_COLS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cols must name 1 to %d columns", HISTORY_MAX_COLS)));
 	for (int c = 0; c < n; c++)
-	{
-		if (dnulls[c])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cols must not contain NULLs")));
 		cols_out[c] = TextDatumGetCString(datums[c]);
-	}
 	return n;
 }
 
@@ -435,21 +448,11 @@ HistoryChange(int64 a, int64 b)
 static TimestampTz *
 HistoryTimes(ArrayType *arr, const char *what, int *n)
 {
-	Datum	   *datums;
-	bool	   *dnulls;
-	TimestampTz *t;
+	Datum	   *datums = ArrayNoNulls(arr, TIMESTAMPTZOID, what, n);
+	TimestampTz *t = palloc(Max(*n, 1) * sizeof(TimestampTz));
 
-	deconstruct_array(arr, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &datums, &dnulls, n);
-	t = palloc(Max(*n, 1) * sizeof(TimestampTz));
 	for (int i = 0; i < *n; i++)
-	{
-		if (dnulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must not contain NULLs", what)));
 		t[i] = DatumGetTimestampTz(datums[i]);
-	}
 	return t;
 }
 
@@ -628,7 +631,6 @@ cos_history_change(PG_FUNCTION_ARGS)
 	ArrayType  *keys_arr = PG_GETARG_ARRAYTYPE_P(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum	   *datums;
-	bool	   *dnulls;
 	int			nkeys;
 	int			n;
 	int64	   *keys;
@@ -644,17 +646,10 @@ cos_history_change(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 
-	deconstruct_array(keys_arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &datums, &dnulls, &nkeys);
+	datums = ArrayNoNulls(keys_arr, INT8OID, "keys", &nkeys);
 	keys = palloc(Max(nkeys, 1) * sizeof(int64));
 	for (int i = 0; i < nkeys; i++)
-	{
-		if (dnulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("keys must not contain NULLs")));
 		keys[i] = DatumGetInt64(datums[i]);
-	}
 	starts = HistoryTimes(PG_GETARG_ARRAYTYPE_P(2), "starts", &n);
 	if (n == nkeys)
 		ends = HistoryTimes(PG_GETARG_ARRAYTYPE_P(3), "ends", &n);
