@@ -727,8 +727,7 @@ LANGUAGE plpgsql STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 -- one plan for the session: the query is the same at every call, and its
--- custom plan cost as much to make as the call itself (run-time partition
--- pruning still picks the partitions each probe reads)
+-- custom plan cost as much to make as the call itself
 SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
