@@ -82,8 +82,18 @@ DELETE FROM cos.video_history WHERE video_id = -1;
 -- this file's 2030 the months of 2001 go and March 2030 stays
 SELECT cos._ensure_partitions('2001-01-01', 0) AS made;
 ALTER SYSTEM SET cos.history_retention = '3650d';
-SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- (a backend reads a reloaded setting between statements: wait for it,
+-- quietly, however slow the machine)
+SELECT pg_reload_conf() AS reloaded \gset
+SELECT pg_sleep(0.2) \gset
+SELECT current_setting('cos.history_retention') = '0' AS pending \gset
+\if :pending
+SELECT pg_sleep(1) \gset
+\endif
+SELECT current_setting('cos.history_retention') = '0' AS pending \gset
+\if :pending
+SELECT pg_sleep(5) \gset
+\endif
 SHOW cos.history_retention;
 SELECT cos.tick('2030-03-10 10:17:00+00') >= 0 AS ticked;
 SELECT count(*) FILTER (WHERE c.relname ~ '_y2001') AS months_of_2001,
@@ -91,4 +101,4 @@ SELECT count(*) FILTER (WHERE c.relname ~ '_y2001') AS months_of_2001,
   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
  WHERE i.inhparent IN ('cos.video_history'::regclass, 'cos.channel_history'::regclass);
 ALTER SYSTEM RESET cos.history_retention;
-SELECT pg_reload_conf();
+SELECT pg_reload_conf() AS reloaded \gset
