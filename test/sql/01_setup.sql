@@ -56,3 +56,16 @@ END
 $$;
 SELECT backend_type, count(*) FROM pg_stat_activity
  WHERE backend_type LIKE 'cos%' GROUP BY 1 ORDER BY 1;
+
+-- For the files after this one (07, 08, 10): runs q as the current role and
+-- shows its error as "SQLSTATE: message" (the SQLSTATE is what the gateway
+-- maps to an HTTP status); row ids in the message are shown as N, since
+-- they depend on the tests before.
+CREATE FUNCTION public.fails(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(user|channel|video|batch) \d+', '\1 N', 'g');
+END
+$$;

@@ -9,17 +9,6 @@
 -- session allows any age (cos.init_data_max_age is superuser-settable); the
 -- default age of one day is checked too.
 SET timezone = 'UTC';
--- Runs q as the current role and shows its error as "SQLSTATE: message"
--- (the SQLSTATE is what the gateway maps to an HTTP status); row ids in the
--- message are shown as N, since they depend on the tests before this one.
-CREATE FUNCTION pg_temp.fails(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(user|channel|video|batch) \d+', '\1 N', 'g');
-END
-$$;
 \set alice 'query_id=AAH1001&user=%7B%22id%22%3A1001%2C%22first_name%22%3A%22Alice%22%2C%22username%22%3A%22alice%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&start_param=ref_alice&hash=c8be36385ea118c47abb9e349a28bdc405b2cec5cb99a3a69f07d6fbf16ab36a'
 \set bob 'query_id=AAH1002&user=%7B%22id%22%3A1002%2C%22first_name%22%3A%22Bob%22%2C%22username%22%3A%22bob%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=930db1e672854f20ba07b134c6c68692e8df11968c3829b37a2841b8624dd3cc'
 \set carol 'query_id=AAH1003&user=%7B%22id%22%3A1003%2C%22first_name%22%3A%22Carol%20Admin%22%2C%22username%22%3A%22carol%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=f8244aeec1d1eb1cd9ba4d1180a3c150ae73bccc9d668c4821a84700a06858f4'
@@ -38,11 +27,11 @@ SELECT name, setting, context FROM pg_settings WHERE name = 'cos.http_role';
 SELECT cos._jwt_sign('{"role": "cos_user", "sub": "7"}') AS seven_token \gset
 SET ROLE cos_authenticator;
 SELECT current_user, cos._auth_jwt(:'seven_token') ->> 'sub' AS sub;
-SELECT pg_temp.fails('SELECT count(*) FROM cos.accounts') AS accounts,
-       pg_temp.fails('SELECT count(*) FROM cos.users') AS users,
-       pg_temp.fails('SELECT count(*) FROM cos.uploads') AS uploads,
-       pg_temp.fails('SELECT cos_api.me()') AS me,
-       pg_temp.fails('SELECT cos._verify_init_data(''x'')') AS verify;
+SELECT public.fails('SELECT count(*) FROM cos.accounts') AS accounts,
+       public.fails('SELECT count(*) FROM cos.users') AS users,
+       public.fails('SELECT count(*) FROM cos.uploads') AS uploads,
+       public.fails('SELECT cos_api.me()') AS me,
+       public.fails('SELECT cos._verify_init_data(''x'')') AS verify;
 RESET ROLE;
 SELECT r AS role, has_table_privilege(r, 'cos.uploads', 'SELECT') AS uploads,
        has_table_privilege(r, 'cos.accounts', 'SELECT') AS accounts,
@@ -80,25 +69,25 @@ SELECT name, setting, unit, context FROM pg_settings
 -- bad initData: PT401 from login (28000, invalid_authorization_specification, from cos._auth_init_data), with the reason
 SET ROLE cos_anon;
 -- auth_date is years old at the default cos.init_data_max_age (1 day)
-SELECT regexp_replace(pg_temp.fails(format('SELECT cos_api.login(%L)', :'alice')), '\d+ seconds old', 'N seconds old') AS stale;
+SELECT regexp_replace(public.fails(format('SELECT cos_api.login(%L)', :'alice')), '\d+ seconds old', 'N seconds old') AS stale;
 RESET ROLE;
 SET cos.init_data_max_age = 2147483647;
 SET ROLE cos_anon;
 -- a changed field (Alice's id made Bob's)
-SELECT pg_temp.fails(format('SELECT cos_api.login(replace(%L, ''%%22id%%22%%3A1001'', ''%%22id%%22%%3A1002''))', :'alice'));
+SELECT public.fails(format('SELECT cos_api.login(replace(%L, ''%%22id%%22%%3A1001'', ''%%22id%%22%%3A1002''))', :'alice'));
 -- missing hash
-SELECT pg_temp.fails(format('SELECT cos_api.login(regexp_replace(%L, ''&hash=.*$'', ''''))', :'alice'));
+SELECT public.fails(format('SELECT cos_api.login(regexp_replace(%L, ''&hash=.*$'', ''''))', :'alice'));
 -- a field twice
-SELECT pg_temp.fails(format('SELECT cos_api.login(%L || ''&auth_date=1700000000'')', :'alice'));
+SELECT public.fails(format('SELECT cos_api.login(%L || ''&auth_date=1700000000'')', :'alice'));
 -- "%2B" is a '+', which is not the space that was signed
-SELECT pg_temp.fails(format('SELECT cos_api.login(replace(%L, ''Carol%%20Admin'', ''Carol%%2BAdmin''))', :'carol'));
+SELECT public.fails(format('SELECT cos_api.login(replace(%L, ''Carol%%20Admin'', ''Carol%%2BAdmin''))', :'carol'));
 -- garbage
-SELECT pg_temp.fails('SELECT cos_api.login(''not init data'')');
-SELECT pg_temp.fails('SELECT cos_api.login('''')');
+SELECT public.fails('SELECT cos_api.login(''not init data'')');
+SELECT public.fails('SELECT cos_api.login('''')');
 -- Bob's data signed with another bot's token (9876543210:AAE_anotherBotToken_abcdefghijklmnop)
-SELECT pg_temp.fails(format('SELECT cos_api.login(regexp_replace(%L, ''hash=.*$'', ''hash=bd8fa4a53bbd8c013d450f870c0b8b87b521f9775b20170ed1afcfaf3a8d5872''))', :'bob'));
+SELECT public.fails(format('SELECT cos_api.login(regexp_replace(%L, ''hash=.*$'', ''hash=bd8fa4a53bbd8c013d450f870c0b8b87b521f9775b20170ed1afcfaf3a8d5872''))', :'bob'));
 -- a hash of the right form that is no HMAC at all
-SELECT pg_temp.fails(format('SELECT cos_api.login(regexp_replace(%L, ''hash=.*$'', ''hash='' || repeat(''ab'', 32)))', :'bob'));
+SELECT public.fails(format('SELECT cos_api.login(regexp_replace(%L, ''hash=.*$'', ''hash='' || repeat(''ab'', 32)))', :'bob'));
 -- nothing was stored
 RESET ROLE;
 SELECT count(*) AS users FROM cos.users;
@@ -141,45 +130,45 @@ SELECT cos._auth_init_data(:'bob') - 'sub' AS claims,
        cos._auth_init_data(:'bob') ->> 'sub' = :'bob_id' AS sub_is_user_id;
 
 -- bad tokens: 28000
-SELECT pg_temp.fails(format('SELECT cos._auth_jwt(%L || ''x'')', :'alice_token'));
-SELECT pg_temp.fails('SELECT cos._auth_jwt(NULL)');
-SELECT pg_temp.fails('SELECT cos._auth_jwt(''abc.def'')');
+SELECT public.fails(format('SELECT cos._auth_jwt(%L || ''x'')', :'alice_token'));
+SELECT public.fails('SELECT cos._auth_jwt(NULL)');
+SELECT public.fails('SELECT cos._auth_jwt(''abc.def'')');
 -- claims changed (Alice's sub made Bob's) under Alice's signature
 SELECT split_part(:'alice_token', '.', 1) || '.' ||
        rtrim(translate(encode(convert_to(jsonb_set(cos._auth_jwt(:'alice_token'), '{sub}', to_jsonb(:'bob_id'::text))::text, 'UTF8'), 'base64'), E'+/\n', '-_'), '=') ||
        '.' || split_part(:'alice_token', '.', 3) AS forged \gset
-SELECT pg_temp.fails(format('SELECT cos._auth_jwt(%L)', :'forged'));
+SELECT public.fails(format('SELECT cos._auth_jwt(%L)', :'forged'));
 -- alg none, no signature
-SELECT pg_temp.fails(format('SELECT cos._auth_jwt(''eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.'' || split_part(%L, ''.'', 2) || ''.'')', :'alice_token'));
+SELECT public.fails(format('SELECT cos._auth_jwt(''eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.'' || split_part(%L, ''.'', 2) || ''.'')', :'alice_token'));
 -- expired (exp in 1970) and without role/sub, though signed right
-SELECT pg_temp.fails('SELECT cos._auth_jwt(cos._jwt_sign(''{"role": "cos_user", "sub": "1", "exp": 1}''))');
-SELECT pg_temp.fails('SELECT cos._auth_jwt(cos._jwt_sign(''{"role": "cos_user"}''))');
-SELECT pg_temp.fails('SELECT cos._jwt_sign(''[1]'')');
+SELECT public.fails('SELECT cos._auth_jwt(cos._jwt_sign(''{"role": "cos_user", "sub": "1", "exp": 1}''))');
+SELECT public.fails('SELECT cos._auth_jwt(cos._jwt_sign(''{"role": "cos_user"}''))');
+SELECT public.fails('SELECT cos._jwt_sign(''[1]'')');
 -- a token signed with another secret
 SET cos.jwt_secret = 'another-secret-of-at-least-32-bytes!!';
 SELECT cos._jwt_sign('{"role": "cos_user", "sub": "1"}') AS other_token \gset
 RESET cos.jwt_secret;
-SELECT pg_temp.fails(format('SELECT cos._auth_jwt(%L)', :'other_token'));
+SELECT public.fails(format('SELECT cos._auth_jwt(%L)', :'other_token'));
 -- a secret PostgREST would refuse, and no bot token: 55000, with a hint
 SET cos.jwt_secret = 'short';
-SELECT pg_temp.fails('SELECT cos._jwt_sign(''{"role": "cos_user", "sub": "1"}'')');
+SELECT public.fails('SELECT cos._jwt_sign(''{"role": "cos_user", "sub": "1"}'')');
 RESET cos.jwt_secret;
 SET cos.bot_token = '';
-SELECT pg_temp.fails(format('SELECT cos_api.login(%L)', :'alice'));
+SELECT public.fails(format('SELECT cos_api.login(%L)', :'alice'));
 RESET cos.bot_token;
 
 -- the API roles can neither read nor set the secrets and limits
 SET ROLE cos_user;
-SELECT pg_temp.fails('SHOW cos.bot_token');
-SELECT pg_temp.fails('SET cos.init_data_max_age = 2147483647');
-SELECT pg_temp.fails('SELECT cos._jwt_sign(''{"role": "cos_admin", "sub": "3"}'')');
-SELECT pg_temp.fails(format('SELECT cos._auth_init_data(%L)', :'alice'));
+SELECT public.fails('SHOW cos.bot_token');
+SELECT public.fails('SET cos.init_data_max_age = 2147483647');
+SELECT public.fails('SELECT cos._jwt_sign(''{"role": "cos_admin", "sub": "3"}'')');
+SELECT public.fails(format('SELECT cos._auth_init_data(%L)', :'alice'));
 RESET ROLE;
 
 -- a blocked user cannot sign in (PT403 from login, 42501 from cos._auth_init_data)
 UPDATE cos.users SET status = 'blocked' WHERE telegram_id = 1002;
 SET ROLE cos_anon;
-SELECT pg_temp.fails(format('SELECT cos_api.login(%L)', :'bob'));
+SELECT public.fails(format('SELECT cos_api.login(%L)', :'bob'));
 RESET ROLE;
 UPDATE cos.users SET status = 'active' WHERE telegram_id = 1002;
 

@@ -1,17 +1,6 @@
 -- The mini-app's API, part 2: tracking, cards, series, row security between
 -- users, administration.  Users and tokens come from 07_api_auth.
 SET timezone = 'UTC';
--- Runs q as the current role and shows its error as "SQLSTATE: message"
--- (the SQLSTATE is what the gateway maps to an HTTP status); row ids in the
--- message are shown as N, since they depend on the tests before this one.
-CREATE FUNCTION pg_temp.fails(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(user|channel|video|batch) \d+', '\1 N', 'g');
-END
-$$;
 SET cos.init_data_max_age = 2147483647;
 \set carol 'query_id=AAH1003&user=%7B%22id%22%3A1003%2C%22first_name%22%3A%22Carol%20Admin%22%2C%22username%22%3A%22carol%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=f8244aeec1d1eb1cd9ba4d1180a3c150ae73bccc9d668c4821a84700a06858f4'
 
@@ -34,7 +23,7 @@ SELECT id AS carol_id FROM cos.users WHERE telegram_id = 1003 \gset
 
 -- without claims a cos_user is nobody: PT401 (HTTP 401)
 SET ROLE cos_user;
-SELECT pg_temp.fails('SELECT cos_api.me()');
+SELECT public.fails('SELECT cos_api.me()');
 RESET ROLE;
 
 ------------------------------------------------------------------------------
@@ -51,8 +40,8 @@ SELECT cos_api.add_video('https://www.youtube.com/watch?v=AAAAAAAAAA1') AS r \gs
 SELECT :'r'::jsonb - 'id' AS added;
 SELECT (:'r'::jsonb ->> 'id')::bigint AS alice_vid \gset
 -- bad URLs: 22023, nothing stored
-SELECT pg_temp.fails('SELECT cos_api.add_channel(''https://www.youtube.com/watch?v=AAAAAAAAAA1'')');
-SELECT pg_temp.fails('SELECT cos_api.add_video(''https://example.com/x'')');
+SELECT public.fails('SELECT cos_api.add_channel(''https://www.youtube.com/watch?v=AAAAAAAAAA1'')');
+SELECT public.fails('SELECT cos_api.add_video(''https://example.com/x'')');
 SELECT cos_api.me() - 'created_at' - 'seen_at' - 'id' AS me;
 SELECT platform, url, title, status, checked_at FROM cos_api.my_channels();
 SELECT platform, url, status FROM cos_api.my_videos();
@@ -129,27 +118,27 @@ SELECT (cos_api.video(:alice_vid) ->> 'url') AS single_video;
 SELECT cos_api.video(:v3) ->> 'views' IS NULL AS never_collected;
 COMMIT;
 -- bad arguments: 22023
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s, ''month'')', :v1));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s, ''day'', 0)', :v1));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s, ''title'')', :alice_ch));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s, ''views'', 501)', :alice_ch));
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s, ''month'')', :v1));
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s, ''day'', 0)', :v1));
+SELECT public.fails(format('SELECT * FROM cos_api.channel_videos(%s, ''title'')', :alice_ch));
+SELECT public.fails(format('SELECT * FROM cos_api.channel_videos(%s, ''views'', 501)', :alice_ch));
 
 ------------------------------------------------------------------------------
 -- Bob cannot read or change Alice's rows through any function
 ------------------------------------------------------------------------------
 SELECT pg_temp.sign_in('bob');
-SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_series(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT cos_api.video(%s)', :v1));
-SELECT pg_temp.fails(format('SELECT cos_api.video(%s)', :alice_vid));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s, ''week'')', :alice_vid));
-SELECT pg_temp.fails(format('SELECT cos_api.remove_channel(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT cos_api.remove_video(%s)', :alice_vid));
-SELECT pg_temp.fails(format('SELECT cos_api.remove_video(%s)', :v1));
+SELECT public.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT public.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
+SELECT public.fails(format('SELECT * FROM cos_api.channel_series(%s)', :alice_ch));
+SELECT public.fails(format('SELECT cos_api.video(%s)', :v1));
+SELECT public.fails(format('SELECT cos_api.video(%s)', :alice_vid));
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s, ''week'')', :alice_vid));
+SELECT public.fails(format('SELECT cos_api.remove_channel(%s)', :alice_ch));
+SELECT public.fails(format('SELECT cos_api.remove_video(%s)', :alice_vid));
+SELECT public.fails(format('SELECT cos_api.remove_video(%s)', :v1));
 -- a channel that does not exist reads the same as someone else's
-SELECT pg_temp.fails('SELECT cos_api.channel(999999)');
+SELECT public.fails('SELECT cos_api.channel(999999)');
 -- his own lists hold only his rows
 SELECT platform, url FROM cos_api.my_channels();
 SELECT platform, url FROM cos_api.my_videos();
@@ -162,31 +151,31 @@ SELECT count(*) AS channel_history FROM cos.channel_history;
 SELECT username FROM cos.users;
 SELECT count(*) AS links FROM cos.user_channels;
 -- and no writes at all, nor reads of secrets or the queue
-SELECT pg_temp.fails(format('UPDATE cos.users SET role = ''cos_admin'' WHERE id = %s', :bob_id));
-SELECT pg_temp.fails(format('INSERT INTO cos.user_channels (user_id, channel_id) VALUES (%s, %s)', :bob_id, :alice_ch));
-SELECT pg_temp.fails('DELETE FROM cos.user_channels');
-SELECT pg_temp.fails(format('UPDATE cos.channels SET title = ''mine'' WHERE id = %s', :alice_ch));
-SELECT pg_temp.fails('SELECT * FROM cos.accounts');
-SELECT pg_temp.fails('SELECT secret FROM cos.accounts');
-SELECT pg_temp.fails('SELECT count(*) FROM cos.jobs');
-SELECT pg_temp.fails('SELECT count(*) FROM cos.video_history_default');
+SELECT public.fails(format('UPDATE cos.users SET role = ''cos_admin'' WHERE id = %s', :bob_id));
+SELECT public.fails(format('INSERT INTO cos.user_channels (user_id, channel_id) VALUES (%s, %s)', :bob_id, :alice_ch));
+SELECT public.fails('DELETE FROM cos.user_channels');
+SELECT public.fails(format('UPDATE cos.channels SET title = ''mine'' WHERE id = %s', :alice_ch));
+SELECT public.fails('SELECT * FROM cos.accounts');
+SELECT public.fails('SELECT secret FROM cos.accounts');
+SELECT public.fails('SELECT count(*) FROM cos.jobs');
+SELECT public.fails('SELECT count(*) FROM cos.video_history_default');
 -- nor administration
-SELECT pg_temp.fails('SELECT * FROM cos_api.admin_users()');
-SELECT pg_temp.fails('SELECT * FROM cos_api.admin_accounts()');
-SELECT pg_temp.fails(format('SELECT cos_api.admin_set_role(%s, ''cos_admin'')', :bob_id));
-SELECT pg_temp.fails('SELECT cos_api.admin_release_batch(1)');
-SELECT pg_temp.fails('SELECT * FROM cos_api.admin_proxies()');
-SELECT pg_temp.fails('SELECT * FROM cos.proxies');
+SELECT public.fails('SELECT * FROM cos_api.admin_users()');
+SELECT public.fails('SELECT * FROM cos_api.admin_accounts()');
+SELECT public.fails(format('SELECT cos_api.admin_set_role(%s, ''cos_admin'')', :bob_id));
+SELECT public.fails('SELECT cos_api.admin_release_batch(1)');
+SELECT public.fails('SELECT * FROM cos_api.admin_proxies()');
+SELECT public.fails('SELECT * FROM cos.proxies');
 -- a cos_admin role without the admin row (a forged or stale role claim)
 -- gets no admin rows and no admin calls
 RESET ROLE;
 SELECT set_config('request.jwt.claims', json_build_object('role', 'cos_admin', 'sub', :'bob_id')::text, false) IS NOT NULL;
 SET ROLE cos_admin;
-SELECT pg_temp.fails('SELECT * FROM cos_api.admin_users()');
+SELECT public.fails('SELECT * FROM cos_api.admin_users()');
 SELECT count(*) AS channels FROM cos.channels;
-SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
+SELECT public.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT public.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
 RESET ROLE;
 -- Alice's rows are untouched
 SELECT count(*) AS alice_links FROM cos.user_channels WHERE user_id = :alice_id;
@@ -202,8 +191,8 @@ SELECT count(*) AS videos_now_visible FROM cos_api.channel_videos(:alice_ch);
 SELECT cos_api.video(:v1) ->> 'views' AS v1_views;
 SELECT pg_temp.sign_in('alice');
 SELECT (cos_api.remove_channel(:alice_ch) ->> 'removed')::bigint = :alice_ch AS removed;
-SELECT pg_temp.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
-SELECT pg_temp.fails(format('SELECT cos_api.video(%s)', :v1));
+SELECT public.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
+SELECT public.fails(format('SELECT cos_api.video(%s)', :v1));
 SELECT cos_api.video(:alice_vid) ->> 'platform' AS single_still_visible;
 RESET ROLE;
 SELECT active AS still_collected FROM cos.channels WHERE id = :alice_ch;
@@ -215,7 +204,7 @@ SELECT active AS still_collected FROM cos.channels WHERE id = :alice_ch;
 -- a blocked user's token no longer works
 UPDATE cos.users SET status = 'blocked' WHERE id = :bob_id;
 SELECT pg_temp.sign_in('bob');
-SELECT pg_temp.fails('SELECT cos_api.me()');
+SELECT public.fails('SELECT cos_api.me()');
 RESET ROLE;
 UPDATE cos.users SET status = 'active' WHERE id = :bob_id;
 
@@ -239,9 +228,9 @@ SELECT username, role, status, channels, videos FROM cos_api.admin_users();
 SELECT platform, kind, label, secret_masked, app_id FROM cos_api.admin_accounts()
  WHERE label LIKE 'api test %';
 SELECT url, label, active FROM cos_api.admin_proxies() WHERE label = 'api test proxy';
-SELECT pg_temp.fails('SELECT cos_api.admin_release_batch(999999)');
+SELECT public.fails('SELECT cos_api.admin_release_batch(999999)');
 SELECT cos_api.admin_summary() AS summary \gset
-SELECT pg_temp.fails('SELECT cos_api.admin_summary(0)');
+SELECT public.fails('SELECT cos_api.admin_summary(0)');
 SELECT count(*) > 0 AS has_runs FROM cos_api.admin_runs(5);
 -- she sees every channel and every video
 SELECT cos_api.channel(:bob_ch) ->> 'url' AS bob_channel;
@@ -249,13 +238,13 @@ SELECT count(*) AS all_alice_videos FROM cos_api.channel_videos(:alice_ch);
 -- roles: Bob made admin and back; bad calls
 SELECT cos_api.admin_set_role(:bob_id, 'cos_admin') ->> 'role' AS bob_role;
 SELECT cos_api.admin_set_role(:bob_id, 'cos_user') ->> 'role' AS bob_role;
-SELECT pg_temp.fails(format('SELECT cos_api.admin_set_role(%s, ''superuser'')', :bob_id));
-SELECT pg_temp.fails(format('SELECT cos_api.admin_set_role(%s, ''cos_user'')', :carol_id));
-SELECT pg_temp.fails('SELECT cos_api.admin_set_role(999999, ''cos_user'')');
-SELECT pg_temp.fails('SELECT * FROM cos_api.admin_runs(0)');
+SELECT public.fails(format('SELECT cos_api.admin_set_role(%s, ''superuser'')', :bob_id));
+SELECT public.fails(format('SELECT cos_api.admin_set_role(%s, ''cos_user'')', :carol_id));
+SELECT public.fails('SELECT cos_api.admin_set_role(999999, ''cos_user'')');
+SELECT public.fails('SELECT * FROM cos_api.admin_runs(0)');
 -- the admin can still not read the secrets themselves
-SELECT pg_temp.fails('SELECT secret FROM cos.accounts');
-SELECT pg_temp.fails('SELECT url FROM cos.proxies');
+SELECT public.fails('SELECT secret FROM cos.accounts');
+SELECT public.fails('SELECT url FROM cos.proxies');
 RESET ROLE;
 -- the summary she got agrees with the tables (read here as superuser)
 SELECT (:'summary'::jsonb ->> 'users')::bigint = (SELECT count(*) FROM cos.users) AS users,

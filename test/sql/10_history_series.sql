@@ -7,14 +7,6 @@
 -- default partition, with counters that are NULL, snapshots exactly on
 -- bucket bounds, and rows this transaction has deleted or updated.
 SET timezone = 'UTC';
-CREATE FUNCTION pg_temp.fails(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 -- the definition, in SQL: one probe per bucket
 CREATE FUNCTION pg_temp.reference(vid bigint, bounds timestamptz[])
 RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz, c1 bigint, c2 bigint, c3 bigint,
@@ -138,30 +130,30 @@ SELECT (SELECT count(*) FROM reference) AS with_snapshots,
 	   = (SELECT array_agg((key, captured_at, previous_at, c1, c2, c3, d1, d2, d3) ORDER BY ctid) FROM reference) AS same;
 
 -- refused input
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-02,2025-01-01}', '{views}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01}', '{views}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,NULL}', '{views}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{a,b,c,d,e,f}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{nope}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{ctid}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{captured_at}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.videos', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1,2}', '{2025-01-01}', '{2025-01-02,2025-01-03}', '{views}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1}', '{2025-01-02}', '{2025-01-01}', '{views}')$$);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_change('cos.video_history', '{NULL}', '{2025-01-01}', '{2025-01-02}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-02,2025-01-01}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,NULL}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{a,b,c,d,e,f}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{nope}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{ctid}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{captured_at}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.videos', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1,2}', '{2025-01-01}', '{2025-01-02,2025-01-03}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_change('cos.video_history', '{1}', '{2025-01-02}', '{2025-01-01}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_change('cos.video_history', '{NULL}', '{2025-01-01}', '{2025-01-02}', '{views}')$$);
 SELECT count(*) AS no_keys FROM cos._history_change('cos.video_history', '{}', '{}', '{}', '{views}');
 CREATE TEMP TABLE no_pk (k bigint, captured_at timestamptz, n bigint);
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('no_pk', 1, '{2025-01-01,2025-01-02}', '{n}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('no_pk', 1, '{2025-01-01,2025-01-02}', '{n}')$$);
 -- not callable by the API's roles; and where row security applies it refuses
 SET ROLE cos_user;
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
 RESET ROLE;
 CREATE ROLE cos_test_reader;
 GRANT USAGE ON SCHEMA cos TO cos_test_reader;
 GRANT SELECT ON cos.video_history TO cos_test_reader;
 GRANT EXECUTE ON FUNCTION cos._history_series(regclass, bigint, timestamptz[], text[]) TO cos_test_reader;
 SET ROLE cos_test_reader;
-SELECT pg_temp.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
+SELECT public.fails($$SELECT * FROM cos._history_series('cos.video_history', 1, '{2025-01-01,2025-01-02}', '{views}')$$);
 RESET ROLE;
 ROLLBACK;
