@@ -481,15 +481,9 @@ CheckRole(int i)
 	cos_shared->http_role_check[i] = COS_HTTP_CHECK_PENDING;
 	SpinLockRelease(&cos_shared->mutex);
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_http_check_main");
+	cos_worker_init(&worker, "cos_http_check_main", "cos http gateway role check", i,
+					BGW_NEVER_RESTART, true);
 	snprintf(worker.bgw_name, BGW_MAXLEN, "cos http gateway %d role check", i);
-	snprintf(worker.bgw_type, BGW_MAXLEN, "cos http gateway role check");
-	worker.bgw_main_arg = Int32GetDatum(i);
 	worker.bgw_notify_pid = MyProcPid;
 	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 		return COS_HTTP_CHECK_PENDING;

@@ -26,15 +26,8 @@ StartFetchWorker(int slot)
 {
 	BackgroundWorker worker;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_fetch_main");
+	cos_worker_init(&worker, "cos_fetch_main", "cos fetch worker", slot, BGW_NEVER_RESTART, true);
 	snprintf(worker.bgw_name, BGW_MAXLEN, "cos fetch worker %d", slot);
-	snprintf(worker.bgw_type, BGW_MAXLEN, "cos fetch worker");
-	worker.bgw_main_arg = Int32GetDatum(slot);
 	worker.bgw_notify_pid = MyProcPid;
 
 	if (!RegisterDynamicBackgroundWorker(&worker, &fetch_handles[slot]))

@@ -101,6 +101,22 @@ CheckHttpListen(char **newval, void **extra, GucSource source)
 	return false;
 }
 
+/* cos_worker_init: see cos.h */
+void
+cos_worker_init(BackgroundWorker *worker, const char *function, const char *type,
+				int arg, int restart_s, bool connects)
+{
+	memset(worker, 0, sizeof(*worker));
+	worker->bgw_flags = BGWORKER_SHMEM_ACCESS |
+		(connects ? BGWORKER_BACKEND_DATABASE_CONNECTION : 0);
+	worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker->bgw_restart_time = restart_s;
+	snprintf(worker->bgw_library_name, BGW_MAXLEN, "cos");
+	snprintf(worker->bgw_function_name, BGW_MAXLEN, "%s", function);
+	snprintf(worker->bgw_type, BGW_MAXLEN, "%s", type);
+	worker->bgw_main_arg = Int32GetDatum(arg);
+}
+
 /*
  * Registers cos.http_workers static gateway workers when cos.http_listen is
  * set.  Static rather than started by the launcher: the gateway needs
@@ -119,15 +135,8 @@ RegisterHttpWorkers(void)
 	{
 		BackgroundWorker worker;
 
-		memset(&worker, 0, sizeof(worker));
-		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-		worker.bgw_restart_time = 5;
-		snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
-		snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_http_main");
+		cos_worker_init(&worker, "cos_http_main", "cos http gateway", i, 5, true);
 		snprintf(worker.bgw_name, BGW_MAXLEN, "cos http gateway %d", i);
-		snprintf(worker.bgw_type, BGW_MAXLEN, "cos http gateway");
-		worker.bgw_main_arg = Int32GetDatum(i);
 		RegisterBackgroundWorker(&worker);
 	}
 }
@@ -282,14 +291,8 @@ _PG_init(void)
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = CosShmemStartup;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "cos");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "cos_launcher_main");
+	cos_worker_init(&worker, "cos_launcher_main", "cos launcher", 0, 5, false);
 	snprintf(worker.bgw_name, BGW_MAXLEN, "cos launcher");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "cos launcher");
 	RegisterBackgroundWorker(&worker);
 
 	RegisterHttpWorkers();

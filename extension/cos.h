@@ -7,6 +7,7 @@
 #define COS_H
 
 #include "postgres.h"
+#include "postmaster/bgworker.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
 
@@ -86,5 +87,16 @@ extern PGDLLEXPORT void cos_launcher_main(Datum arg);
 extern PGDLLEXPORT void cos_fetch_main(Datum arg);
 extern PGDLLEXPORT void cos_http_main(Datum arg);
 extern PGDLLEXPORT void cos_http_check_main(Datum arg);
+
+/*
+ * cos_worker_init: fills *worker (zeroed first) for one of Cos's background
+ * workers: library "cos", entry point function (e.g. "cos_fetch_main"),
+ * backend_type type, main argument arg, started once recovery has finished,
+ * restarted restart_s seconds after a crash (BGW_NEVER_RESTART: never),
+ * with a database connection when connects.  The caller sets bgw_name, and
+ * bgw_notify_pid for a dynamic worker it waits for.
+ */
+extern void cos_worker_init(BackgroundWorker *worker, const char *function, const char *type,
+							int arg, int restart_s, bool connects);
 
 #endif							/* COS_H */
