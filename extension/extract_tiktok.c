@@ -300,13 +300,20 @@ static const char *const item_video_keys[] = {
 	"duration", "cover", "originCover", "dynamicCover", NULL
 };
 
+/* True when the key text (klen bytes, as written) is name */
+static bool
+KeyIs(const char *key, size_t klen, const char *name)
+{
+	return strlen(name) == klen && memcmp(name, key, klen) == 0;
+}
+
 /* True when the key text (klen bytes, as written) is one of keys */
 static bool
 KeyIn(const char *key, size_t klen, const char *const *keys)
 {
 	for (; *keys != NULL; keys++)
 	{
-		if (strlen(*keys) == klen && memcmp(*keys, key, klen) == 0)
+		if (KeyIs(key, klen, *keys))
 			return true;
 	}
 	return false;
@@ -350,14 +357,14 @@ PickMembers(const char *text, size_t len, const char *const *keys,
 	while ((rc = cos_json_next_member(text, len, &pos, &key, &klen, &value, &vlen)) == 1)
 	{
 		json_t	   *v = NULL;
+		bool		is_nested;
 
 		if (memchr(key, '\\', klen) != NULL)
 			break;
-		if (nested != NULL && strlen(nested) == klen && memcmp(nested, key, klen) == 0 &&
-			value[0] == '{')
+		is_nested = nested != NULL && KeyIs(key, klen, nested);
+		if (is_nested && value[0] == '{')
 			v = PickMembers(value, vlen, nested_keys, NULL, NULL);
-		else if (KeyIn(key, klen, keys) ||
-				 (nested != NULL && strlen(nested) == klen && memcmp(nested, key, klen) == 0))
+		else if (is_nested || KeyIn(key, klen, keys))
 			v = ParseValue(value, vlen);
 		else
 			continue;
@@ -382,7 +389,6 @@ static int
 LastMember(const char *text, size_t len, const char *key,
 		   const char **value, size_t *vlen)
 {
-	size_t		keylen = strlen(key);
 	size_t		pos = 0;
 	const char *k;
 	size_t		klen;
@@ -395,7 +401,7 @@ LastMember(const char *text, size_t len, const char *key,
 	{
 		if (memchr(k, '\\', klen) != NULL)
 			return -1;
-		if (klen == keylen && memcmp(k, key, keylen) == 0)
+		if (KeyIs(k, klen, key))
 		{
 			*value = v;
 			*vlen = vl;
