@@ -69,3 +69,15 @@ EXCEPTION WHEN OTHERS THEN
 	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(user|channel|video|batch) \d+', '\1 N', 'g');
 END
 $$;
+
+-- For the files that claim jobs themselves (05, 09), after they set
+-- cos.fetch_workers = 0 and reload: waits (10 s at most) until the
+-- instance's fetch workers have exited.
+CREATE FUNCTION public.wait_no_fetch_workers() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1..200 LOOP
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'cos fetch worker');
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+END
+$$;

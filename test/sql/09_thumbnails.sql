@@ -7,14 +7,7 @@
 -- this file claims jobs itself: stop the instance's fetch workers first
 ALTER SYSTEM SET cos.fetch_workers = 0;
 SELECT pg_reload_conf();
-DO $$
-BEGIN
-	FOR i IN 1..200 LOOP
-		EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'cos fetch worker');
-		PERFORM pg_sleep(0.05);
-	END LOOP;
-END
-$$;
+SELECT public.wait_no_fetch_workers();
 DELETE FROM cos.jobs;
 DELETE FROM cos.fetch_log;
 
