@@ -19,7 +19,7 @@ endif
 MODULE_big = cos
 
 # Pure C (no postgres.h): everything in extension/ except the backend glue.
-BACKEND_SRCS = extension/cos.c extension/jansson_static.c $(wildcard extension/sql_*.c)
+BACKEND_SRCS = extension/cos.c extension/jansson_static.c extension/secrets.c $(wildcard extension/sql_*.c)
 PURE_SRCS = $(filter-out $(BACKEND_SRCS),$(wildcard extension/*.c))
 WORKER_SRCS = $(wildcard bgworker/*.c)
 
@@ -41,7 +41,7 @@ PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-in
 JANSSON_A = $(shell pkg-config --variable=libdir jansson)/libjansson.a
 SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0 libmicrohttpd libcrypto)
 
-EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/regression.* \
+EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/tmp_secrets test/regression.* \
 	build sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PG_CONFIG ?= pg_config

@@ -30,8 +30,9 @@ int			cos_http_workers = 1;
 char	   *cos_http_cors_origin = NULL;
 int			cos_http_max_body = 1024 * 1024;
 char	   *cos_http_role = NULL;
-char	   *cos_bot_token = NULL;
-char	   *cos_jwt_secret = NULL;
+char	   *cos_bot_token_file = NULL;
+char	   *cos_jwt_secret_file = NULL;
+char	   *cos_authenticator_roles = NULL;
 int			cos_init_data_max_age_s = 86400;
 int			cos_jwt_expiry_s = 86400;
 
@@ -85,6 +86,36 @@ cos_wake_fetch_workers(void)
 			SetLatch(cos_shared->fetch[i].latch);
 	}
 	SpinLockRelease(&cos_shared->mutex);
+}
+
+/*
+ * The check_hook of a setting that held a secret before (cos.bot_token,
+ * cos.jwt_secret): any value but empty is refused, naming the setting that
+ * replaced it.
+ */
+static bool
+RemovedSecret(char **newval, const char *name, const char *replacement)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	GUC_check_errmsg("%s was removed: members of pg_read_all_settings can read a secret held in a setting", name);
+	GUC_check_errhint("Put the secret in a file only the server's operating-system user may read (chmod 600) and name that file in %s.",
+					  replacement);
+	return false;
+}
+
+/* check_hook of the removed cos.bot_token */
+static bool
+CheckRemovedBotToken(char **newval, void **extra, GucSource source)
+{
+	return RemovedSecret(newval, "cos.bot_token", "cos.bot_token_file");
+}
+
+/* check_hook of the removed cos.jwt_secret */
+static bool
+CheckRemovedJwtSecret(char **newval, void **extra, GucSource source)
+{
+	return RemovedSecret(newval, "cos.jwt_secret", "cos.jwt_secret_file");
 }
 
 /* check_hook of cos.http_listen: empty, or host:port. */
@@ -261,20 +292,42 @@ _PG_init(void)
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
 
 	/*
-	 * The mini-app's API (sql_auth.c).  Superuser-only: a user who could SET
-	 * them could forge or outlive sign-ins.  The secrets are hidden from
-	 * SHOW ALL and pg_settings for everyone else.
+	 * The mini-app's API (sql_auth.c).  The secrets live in files
+	 * (secrets.c): members of pg_read_all_settings can read any setting.
+	 * Superuser-only: a user who could name another file could forge
+	 * sign-ins.
 	 */
-	DefineCustomStringVariable("cos.bot_token",
-							   "Telegram bot token: Mini App initData is validated with it.",
-							   NULL, &cos_bot_token, "",
-							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
-							   NULL, NULL, NULL);
-	DefineCustomStringVariable("cos.jwt_secret",
-							   "Secret the API's JWTs are signed with (HS256, at least 32 bytes; PostgREST's jwt-secret).",
-							   NULL, &cos_jwt_secret, "",
-							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
-							   NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.bot_token_file",
+							   "File holding the Telegram bot token Mini App initData is validated with.",
+							   "Readable by the server's operating-system user only (chmod 600); relative to the data directory.",
+							   &cos_bot_token_file, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.jwt_secret_file",
+							   "File holding the secret the API's JWTs are signed with (HS256, at least 32 bytes; PostgREST's jwt-secret).",
+							   "Readable by the server's operating-system user only (chmod 600); relative to the data directory.",
+							   &cos_jwt_secret_file, "",
+							   PGC_SUSET, 0, NULL, NULL, NULL);
+	/* the settings that held the secrets before: a value is refused */
+	{
+		static char *removed_bot_token;
+		static char *removed_jwt_secret;
+
+		DefineCustomStringVariable("cos.bot_token",
+								   "Removed: use cos.bot_token_file.", NULL,
+								   &removed_bot_token, "", PGC_SUSET,
+								   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY,
+								   CheckRemovedBotToken, NULL, NULL);
+		DefineCustomStringVariable("cos.jwt_secret",
+								   "Removed: use cos.jwt_secret_file.", NULL,
+								   &removed_jwt_secret, "", PGC_SUSET,
+								   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY,
+								   CheckRemovedJwtSecret, NULL, NULL);
+	}
+	DefineCustomStringVariable("cos.authenticator_roles",
+							   "Login roles whose sessions may pass a user's claims in request.jwt.claims (PostgREST's authenticator), besides cos.http_role and superusers.",
+							   "A comma-separated list of role names.  In any other session the API ignores the claims: nobody is signed in.",
+							   &cos_authenticator_roles, "cos_authenticator",
+							   PGC_SUSET, GUC_LIST_INPUT, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.init_data_max_age",
 							"Oldest Telegram initData (by its auth_date) accepted at sign-in.",
 							NULL, &cos_init_data_max_age_s, 86400, 1, INT_MAX,
@@ -283,6 +336,28 @@ _PG_init(void)
 							"How long a JWT issued by cos_api.login stays valid.",
 							NULL, &cos_jwt_expiry_s, 86400, 60, 365 * 86400,
 							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+
+	/* the mini-app users' limits, read by cos._check_add() (sql/api.sql) */
+	{
+		static int	user_max_channels;
+		static int	user_max_videos;
+		static int	user_adds_per_minute;
+
+		DefineCustomIntVariable("cos.user_max_channels",
+								"Most channels one mini-app user may track (0 = no limit; administrators are exempt).",
+								NULL, &user_max_channels, 100, 0, INT_MAX,
+								PGC_SUSET, 0, NULL, NULL, NULL);
+		DefineCustomIntVariable("cos.user_max_videos",
+								"Most single videos one mini-app user may track (0 = no limit; administrators are exempt).",
+								"Videos found through a tracked channel do not count.",
+								&user_max_videos, 1000, 0, INT_MAX,
+								PGC_SUSET, 0, NULL, NULL, NULL);
+		DefineCustomIntVariable("cos.user_adds_per_minute",
+								"Most channels and videos one mini-app user may add a minute (0 = no limit; administrators are exempt).",
+								"A burst of this many, then one every 60 / this seconds.",
+								&user_adds_per_minute, 30, 0, 100000,
+								PGC_SUSET, 0, NULL, NULL, NULL);
+	}
 
 	MarkGUCPrefixReserved("cos");
 

@@ -30,10 +30,28 @@ extern char *cos_http_role;
 
 #define COS_MAX_HTTP_WORKERS 32
 
-extern char *cos_bot_token;
-extern char *cos_jwt_secret;
+extern char *cos_bot_token_file;
+extern char *cos_jwt_secret_file;
+extern char *cos_authenticator_roles;
 extern int	cos_init_data_max_age_s;
 extern int	cos_jwt_expiry_s;
+
+/* The secrets read from files (secrets.c). */
+typedef enum CosSecret
+{
+	COS_SECRET_JWT,				/* cos.jwt_secret_file: HS256 secret of the API's JWTs */
+	COS_SECRET_BOT_TOKEN		/* cos.bot_token_file: the Mini App bot's token */
+} CosSecret;
+
+/*
+ * cos_secret: the secret in the file its setting names (trailing newline and
+ * blanks cut; NUL-terminated, valid until the next call for that secret), or
+ * NULL when the setting is empty.  Read at first use and again whenever the
+ * setting or the file changes.  Raises object_not_in_prerequisite_state
+ * (55000) for a file its group or others may access, an empty one or one
+ * over 4 kB, and a file-access error for one that cannot be read.
+ */
+extern const char *cos_secret(CosSecret which);
 
 /* One slot per fetch worker: who holds it and the latch to wake it. */
 typedef struct CosWorkerSlot
@@ -78,6 +96,14 @@ typedef struct CosShared
 } CosShared;
 
 extern CosShared *cos_shared;
+
+/*
+ * cos_clip: s (NUL-terminated, server encoding) cut to its first
+ * COS_CLIP_CHARS characters with "…" appended when longer, palloc'd: for
+ * quoting input in an error message, which must not echo a megabyte back.
+ */
+#define COS_CLIP_CHARS 200
+extern char *cos_clip(const char *s);
 
 /* Sets the latch of every fetch worker (any process may call this). */
 extern void cos_wake_fetch_workers(void);

@@ -10,6 +10,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 /* PostgreSQL's json_object() SQL function clashes with jansson's */
 #define json_object pg_json_object
 #include "utils/builtins.h"
@@ -29,6 +30,19 @@ PG_FUNCTION_INFO_V1(cos_thumbnail_url_allowed_sql);
 
 static bool wake_registered = false;
 static bool wake_pending = false;
+
+/* cos_clip: see cos.h */
+char *
+cos_clip(const char *s)
+{
+	int			len = strlen(s);
+	int			cut;
+
+	if (pg_mbstrlen_with_len(s, len) <= COS_CLIP_CHARS)
+		return pstrdup(s);
+	cut = pg_mbcharcliplen(s, len, COS_CLIP_CHARS);
+	return psprintf("%.*s…", cut, s);
+}
 
 /*
  * cos.parse_url(url text) -> (platform, kind, id, canonical_url, pending, handle)
@@ -51,7 +65,7 @@ cos_parse_url(PG_FUNCTION_ARGS)
 	if (!cos_url_parse(url, &parsed, err, sizeof(err)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unsupported URL \"%s\": %s", url, err),
+				 errmsg("unsupported URL \"%s\": %s", cos_clip(url), err),
 				 errhint("%s", cos_url_accepted_forms())));
 
 	values[0] = CStringGetTextDatum(cos_platform_name(parsed.platform));

@@ -53,10 +53,13 @@ CREATE TABLE cos.users (
 	status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'blocked')),
 	start_param text,
 	created_at timestamptz NOT NULL DEFAULT now(),
-	seen_at timestamptz NOT NULL DEFAULT now()
+	seen_at timestamptz NOT NULL DEFAULT now(),
+	-- the token bucket of cos.user_adds_per_minute: adds left, as of when
+	add_tokens double precision,
+	add_tokens_at timestamptz
 );
 COMMENT ON TABLE cos.users IS
-'Mini-app users, one per Telegram user (telegram_id from the validated initData; names as Telegram last sent them).  role: cos_user or cos_admin (the database role the API switches to); status blocked refuses sign-in; start_param: the deep-link parameter of the first sign-in.';
+'Mini-app users, one per Telegram user (telegram_id from the validated initData; names as Telegram last sent them).  role: cos_user or cos_admin (the database role the API switches to); status blocked refuses sign-in; start_param: the deep-link parameter of the first sign-in; add_tokens, add_tokens_at: how many adds the user has left under cos.user_adds_per_minute, and when that was counted.';
 
 CREATE TABLE cos.user_channels (
 	user_id bigint NOT NULL REFERENCES cos.users (id) ON DELETE CASCADE,
@@ -163,18 +166,16 @@ COMMENT ON FUNCTION cos._auth_init_data(text) IS
 'Private (for the HTTP gateway and login): validates initData, creates or refreshes the cos.users row of its user, and returns the JWT claims {"role", "sub" (cos.users id as text), "telegram_id"}.  Raises invalid_authorization_specification (28000) for bad initData, insufficient_privilege (42501) for a blocked user.  Writes on first sign-in and when the names change, so call it outside a read-only transaction.';
 
 -- The signed-in user's id from request.jwt.claims (set by PostgREST or the
--- gateway from a verified JWT or initData); NULL when there is none.  No SET
--- clause and no FROM, so that the planner inlines it into the row-security
--- policies (only pg_catalog objects, which are always searched first).
+-- gateway from a verified JWT or initData); NULL when there is none, and in
+-- any session that did not log in as the gateway's role, a role of
+-- cos.authenticator_roles or a superuser, since such a session could set the
+-- claims itself (sql_auth.c).
 CREATE FUNCTION cos._uid()
 RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-	SELECT CASE WHEN (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub') ~ '^[0-9]{1,18}$'
-				THEN (nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::bigint END
-$$;
+AS 'MODULE_PATHNAME', 'cos_uid'
+LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION cos._uid() IS
-'Private: the cos.users id in request.jwt.claims (its sub), or NULL.';
+'Private: the cos.users id in request.jwt.claims (its sub), or NULL.  The claims count only in a session whose session_user (the login, not the current role) is cos.http_role, one of cos.authenticator_roles or a superuser: in any other session anyone could set them.';
 
 -- The signed-in user's id; raises PT401 when there is none, 42501 when
 -- blocked.  Called once at the top of every cos_api function that needs a user.
@@ -463,6 +464,60 @@ $$;
 COMMENT ON FUNCTION cos._collect_soon(bigint, bigint) IS
 'Private: queues a first collection, now, of a channel or video never collected yet (creating the history partitions of this month and the next two first, when missing).';
 
+-- Checks one add (of a channel or a single video, kind) by user uid, whose
+-- row it locks (so that one user's adds run one after another): at most
+-- cos.user_adds_per_minute adds a minute (a token bucket in cos.users: a
+-- burst of that many, then one every 60 / that seconds), and, when target
+-- is not tracked by the user yet, at most cos.user_max_channels channels or
+-- cos.user_max_videos single videos.  Administrators are exempt; 0 = no
+-- limit.  Called after the target's upsert: an error rolls it back.
+CREATE FUNCTION cos._check_add(uid bigint, kind text, target bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	per_minute integer := current_setting('cos.user_adds_per_minute')::integer;
+	setting text := CASE kind WHEN 'channel' THEN 'cos.user_max_channels' ELSE 'cos.user_max_videos' END;
+	most integer := current_setting(setting)::integer;
+	u cos.users;
+	tokens double precision;
+	n bigint;
+BEGIN
+	SELECT * INTO u FROM cos.users WHERE id = uid FOR UPDATE;
+	IF u.role = 'cos_admin' THEN
+		RETURN;
+	END IF;
+	IF per_minute > 0 THEN
+		tokens := least(per_minute, coalesce(u.add_tokens, per_minute)
+					+ extract(epoch FROM now() - coalesce(u.add_tokens_at, now())) * per_minute / 60.0);
+		IF tokens < 1 THEN
+			RAISE EXCEPTION 'too many additions: at most % a minute (cos.user_adds_per_minute)', per_minute
+				USING ERRCODE = 'PT429',
+					  HINT = format('Try again in %s s.', ceil((1 - tokens) * 60.0 / per_minute));
+		END IF;
+		UPDATE cos.users SET add_tokens = tokens - 1, add_tokens_at = now() WHERE id = uid;
+	END IF;
+	IF most > 0 THEN
+		IF kind = 'channel' THEN
+			IF NOT EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.user_id = uid AND uc.channel_id = target) THEN
+				n := (SELECT count(*) FROM cos.user_channels uc WHERE uc.user_id = uid);
+			END IF;
+		ELSIF NOT EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.user_id = uid AND uv.video_id = target) THEN
+			n := (SELECT count(*) FROM cos.user_videos uv WHERE uv.user_id = uid);
+		END IF;
+		IF n >= most THEN
+			RAISE EXCEPTION 'you already track % %s, the most one user may (%)', n, kind, setting
+				USING ERRCODE = 'PT403',
+					  DETAIL = format('%s = %s.', setting, most),
+					  HINT = format('Remove a %s you no longer need first.', kind);
+		END IF;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION cos._check_add(bigint, text, bigint) IS
+'Private: refuses an add by a mini-app user past cos.user_adds_per_minute (PT429, HTTP 429; a token bucket kept in cos.users) or, for a target the user does not track yet, past cos.user_max_channels / cos.user_max_videos (PT403, HTTP 403), saying which limit and the current count; administrators are exempt.  Locks the user''s row.';
+
 CREATE FUNCTION cos_api.add_channel(url text)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
@@ -471,9 +526,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	uid bigint := cos._me();
-	cid bigint := cos.add_channel(url);
+	cid bigint := cos._add_channel(url, NULL, false);
 	c cos.channels;
 BEGIN
+	PERFORM cos._check_add(uid, 'channel', cid);
 	INSERT INTO cos.user_channels (user_id, channel_id) VALUES (uid, cid)
 	ON CONFLICT DO NOTHING;
 	PERFORM cos._collect_soon(cid, NULL);
@@ -483,7 +539,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.add_channel(text) IS
-'Starts tracking, for the signed-in user, the channel a public URL names (any URL form cos.parse_url accepts); adding one twice is harmless.  A channel never collected is queued for collection at once.  Returns {id, platform, url, title, status, checked_at}.  Raises 22023 for an unsupported URL or a video URL.';
+'Starts tracking, for the signed-in user, the channel a public URL names (any URL form cos.parse_url accepts); adding one twice is harmless.  A channel never collected is queued for collection at once.  Returns {id, platform, url, title, status, checked_at}.  Raises 22023 for an unsupported URL or a video URL, PT429 (HTTP 429) past cos.user_adds_per_minute, PT403 (HTTP 403) past cos.user_max_channels.';
 
 CREATE FUNCTION cos_api.remove_channel(channel_id bigint)
 RETURNS jsonb
@@ -499,15 +555,16 @@ BEGIN
 		RAISE EXCEPTION 'channel % is not tracked by you', channel_id
 			USING ERRCODE = 'PT404';
 	END IF;
-	-- nobody tracks it any more: stop collecting it (its history stays)
+	-- nobody tracks it any more, and no operator added it: stop collecting
+	-- it (its history stays)
 	UPDATE cos.channels c SET active = false
-	 WHERE c.id = remove_channel.channel_id
+	 WHERE c.id = remove_channel.channel_id AND NOT c.operator_added
 	   AND NOT EXISTS (SELECT 1 FROM cos.user_channels uc WHERE uc.channel_id = c.id);
 	RETURN jsonb_build_object('removed', channel_id);
 END
 $$;
 COMMENT ON FUNCTION cos_api.remove_channel(bigint) IS
-'Stops tracking a channel for the signed-in user; when no user tracks it any more it is no longer collected (its history is kept).  Raises PT404 (HTTP 404) when the user does not track it.';
+'Stops tracking a channel for the signed-in user: only that user''s link goes.  When no user tracks it any more and no operator added it (cos.add_channel) it is no longer collected (its history is kept).  Raises PT404 (HTTP 404) when the user does not track it.';
 
 CREATE FUNCTION cos_api.add_video(url text)
 RETURNS jsonb
@@ -517,9 +574,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	uid bigint := cos._me();
-	vid bigint := cos.add_video(url);
+	vid bigint := cos._add_video(url, NULL, false);
 	v cos.videos;
 BEGIN
+	PERFORM cos._check_add(uid, 'video', vid);
 	INSERT INTO cos.user_videos (user_id, video_id) VALUES (uid, vid)
 	ON CONFLICT DO NOTHING;
 	PERFORM cos._collect_soon(NULL, vid);
@@ -529,7 +587,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos_api.add_video(text) IS
-'Starts tracking, for the signed-in user, the single video a public URL names; adding one twice is harmless.  A video never collected is queued for collection at once.  Returns {id, platform, url, title, status, checked_at}.  Raises 22023 for an unsupported URL or a channel URL.';
+'Starts tracking, for the signed-in user, the single video a public URL names; adding one twice is harmless.  A video never collected is queued for collection at once.  Returns {id, platform, url, title, status, checked_at}.  Raises 22023 for an unsupported URL or a channel URL, PT429 (HTTP 429) past cos.user_adds_per_minute, PT403 (HTTP 403) past cos.user_max_videos.';
 
 CREATE FUNCTION cos_api.remove_video(video_id bigint)
 RETURNS jsonb
@@ -546,13 +604,13 @@ BEGIN
 			USING ERRCODE = 'PT404';
 	END IF;
 	UPDATE cos.videos v SET tracked = false
-	 WHERE v.id = remove_video.video_id
+	 WHERE v.id = remove_video.video_id AND NOT v.operator_added
 	   AND NOT EXISTS (SELECT 1 FROM cos.user_videos uv WHERE uv.video_id = v.id);
 	RETURN jsonb_build_object('removed', video_id);
 END
 $$;
 COMMENT ON FUNCTION cos_api.remove_video(bigint) IS
-'Stops tracking a single video for the signed-in user; when no user tracks it on its own any more it is collected only with its channel, if that is tracked.  Raises PT404 (HTTP 404) when the user does not track it.';
+'Stops tracking a single video for the signed-in user: only that user''s link goes.  When no user tracks it on its own any more and no operator added it (cos.add_video) it is collected only with its channel, if that is tracked.  Raises PT404 (HTTP 404) when the user does not track it.';
 
 ------------------------------------------------------------------------------
 -- Series: fixed buckets ending now
@@ -569,7 +627,7 @@ BEGIN
 		WHEN 'day' THEN step_iv := interval '1 day'; n := coalesce(points, 14);
 		WHEN 'week' THEN step_iv := interval '7 days'; n := coalesce(points, 50);
 		ELSE
-			RAISE EXCEPTION 'unknown step "%"', step
+			RAISE EXCEPTION 'unknown step "%"', cos._clip(step)
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'step is day or week.';
 	END CASE;
 	IF n < 1 OR n > 520 THEN
@@ -733,7 +791,7 @@ AS $$
 BEGIN
 	PERFORM cos._me();
 	IF sort IS NULL OR sort NOT IN ('views', 'likes', 'comments', 'published_at', 'added_at') THEN
-		RAISE EXCEPTION 'unknown sort "%"', sort
+		RAISE EXCEPTION 'unknown sort "%"', cos._clip(sort)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'sort is views, likes, comments, published_at or added_at (all descending).';
 	END IF;
@@ -844,7 +902,7 @@ DECLARE
 	u cos.users;
 BEGIN
 	IF role IS NULL OR role NOT IN ('cos_user', 'cos_admin') THEN
-		RAISE EXCEPTION 'unknown role "%"', role
+		RAISE EXCEPTION 'unknown role "%"', cos._clip(role)
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'role is cos_user or cos_admin.';
 	END IF;
 	IF user_id = me AND role <> 'cos_admin' THEN
@@ -1010,7 +1068,7 @@ REVOKE ALL ON FUNCTION cos._verify_init_data(text), cos._jwt_sign(jsonb), cos._a
 	cos._user_json(cos.users), cos._collect_soon(bigint, bigint), cos._series_step(text, integer),
 	cos._series_bounds(text, integer), cos._history_series(regclass, bigint, timestamptz[], text[]),
 	cos._history_change(regclass, bigint[], timestamptz[], timestamptz[], text[]),
-	cos._mask(text)
+	cos._mask(text), cos._check_add(bigint, text, bigint)
 	FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA cos_api TO cos_anon, cos_user, cos_admin;
@@ -1039,5 +1097,5 @@ GRANT SELECT ON cos.users, cos.user_channels, cos.user_videos, cos.channels, cos
 	cos.video_history, cos.channel_history
 	TO cos_user;
 GRANT EXECUTE ON FUNCTION cos._uid(), cos._me(), cos._is_admin(), cos._require_admin(),
-	cos._user_json(cos.users), cos._series_step(text, integer)
+	cos._user_json(cos.users), cos._series_step(text, integer), cos._clip(text)
 	TO cos_user;

@@ -177,6 +177,9 @@ CREATE TABLE cos.channels (
 	status text NOT NULL DEFAULT 'ok'
 		CHECK (status IN ('ok', 'pending', 'unavailable', 'private')),
 	active boolean NOT NULL DEFAULT true,
+	-- added by an operator (cos.add_channel), not only through the API:
+	-- collected whatever the mini-app's users add or remove
+	operator_added boolean NOT NULL DEFAULT false,
 	collect_every interval CHECK (collect_every >= '1 minute'),
 	owner bigint,
 	added_at timestamptz NOT NULL DEFAULT now(),
@@ -185,7 +188,7 @@ CREATE TABLE cos.channels (
 	UNIQUE (platform, external_id)
 );
 COMMENT ON TABLE cos.channels IS
-'Tracked channels.  external_id is the canonical key from the URL (YouTube UC… or @handle, TikTok @uniqueid, …); platform_id the platform''s own id once a fetch has seen it; collect_every, when set, collects the channel that often besides the schedule slots (e.g. a Telegram channel every 15 minutes).';
+'Tracked channels.  external_id is the canonical key from the URL (YouTube UC… or @handle, TikTok @uniqueid, …); platform_id the platform''s own id once a fetch has seen it; collect_every, when set, collects the channel that often besides the schedule slots (e.g. a Telegram channel every 15 minutes).  active: collected at each run; operator_added: added by cos.add_channel (SQL), so that no mini-app user''s removal stops it (an operator stops one with active = false, operator_added = false).';
 
 CREATE TABLE cos.videos (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -210,6 +213,8 @@ CREATE TABLE cos.videos (
 	status text NOT NULL DEFAULT 'ok'
 		CHECK (status IN ('ok', 'pending', 'unavailable', 'private')),
 	tracked boolean NOT NULL DEFAULT false,
+	-- added by an operator (cos.add_video), not only through the API
+	operator_added boolean NOT NULL DEFAULT false,
 	owner bigint,
 	added_at timestamptz NOT NULL DEFAULT now(),
 	checked_at timestamptz,
@@ -217,7 +222,7 @@ CREATE TABLE cos.videos (
 	UNIQUE (platform, external_id)
 );
 COMMENT ON TABLE cos.videos IS
-'Known videos with their latest counters (NULL where the platform does not publish one).  tracked: added on its own by add_video, collected every run even without its channel.  thumbnail_sha256: the thumbnail the workers downloaded from thumbnail_url, stored once in cos.uploads (served as /uploads/<sha256>); thumbnail_tried_at: when its download was last enqueued.';
+'Known videos with their latest counters (NULL where the platform does not publish one).  tracked: added on its own by add_video, collected every run even without its channel; operator_added: added by cos.add_video (SQL), so that no mini-app user''s removal untracks it.  thumbnail_sha256: the thumbnail the workers downloaded from thumbnail_url, stored once in cos.uploads (served as /uploads/<sha256>); thumbnail_tried_at: when its download was last enqueued.';
 -- the videos whose thumbnail is still to be downloaded, oldest attempt first
 CREATE INDEX videos_thumbnail_wanted ON cos.videos (thumbnail_tried_at NULLS FIRST, id)
 	WHERE thumbnail_sha256 IS NULL AND thumbnail_url IS NOT NULL;
@@ -879,8 +884,21 @@ COMMENT ON FUNCTION cos._store_thumbnail(bigint, text, bytea) IS
 -- Adding targets
 ------------------------------------------------------------------------------
 
--- Upserts the channel a URL names and returns its id.
-CREATE FUNCTION cos.add_channel(url text, owner bigint DEFAULT NULL)
+-- At most the first 200 characters of a value quoted in an error message
+-- (a 1 MB URL must not come back in a 1 MB error).
+CREATE FUNCTION cos._clip(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN pg_catalog.length(s) > 200 THEN pg_catalog.left(s, 200) || '…' ELSE s END
+$$;
+COMMENT ON FUNCTION cos._clip(text) IS
+'Private: s cut to its first 200 characters and "…" when longer, for quoting input in error messages.';
+
+-- Upserts the channel a URL names and returns its id; by_operator marks it
+-- as added by an operator (cos.add_channel) rather than only by mini-app
+-- users (cos_api.add_channel), whose removals then never stop it.
+CREATE FUNCTION cos._add_channel(url text, owner bigint, by_operator boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -891,24 +909,36 @@ DECLARE
 BEGIN
 	p := cos.parse_url(url);
 	IF p.kind <> 'channel' THEN
-		RAISE EXCEPTION 'URL "%" names a % video, not a channel', url, p.platform
+		RAISE EXCEPTION 'URL "%" names a % video, not a channel', cos._clip(url), p.platform
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use cos.add_video() to track a single video.';
 	END IF;
-	INSERT INTO cos.channels AS c (platform, external_id, handle, url, owner, status)
+	INSERT INTO cos.channels AS c (platform, external_id, handle, url, owner, status, operator_added)
 	VALUES (p.platform, p.id, nullif(p.handle, ''), p.canonical_url, owner,
-			CASE WHEN p.pending THEN 'pending' ELSE 'ok' END)
+			CASE WHEN p.pending THEN 'pending' ELSE 'ok' END, by_operator)
 	ON CONFLICT (platform, external_id) DO UPDATE
-		SET active = true, owner = coalesce(EXCLUDED.owner, c.owner)
+		SET active = true, owner = coalesce(EXCLUDED.owner, c.owner),
+			operator_added = c.operator_added OR EXCLUDED.operator_added
 	RETURNING c.id INTO cid;
 	RETURN cid;
 END
 $$;
-COMMENT ON FUNCTION cos.add_channel(text, bigint) IS
-'Starts tracking the channel a public URL names (any public URL form; two forms of one channel give one row) and returns its id.  Raises invalid_parameter_value for an unsupported or malformed URL, or a video URL.';
+COMMENT ON FUNCTION cos._add_channel(text, bigint, boolean) IS
+'Private: upserts the channel a URL names, active, and returns its id; by_operator sets operator_added (never cleared here).';
 
--- Upserts the video a URL names and returns its id.
-CREATE FUNCTION cos.add_video(url text, owner bigint DEFAULT NULL)
+CREATE FUNCTION cos.add_channel(url text, owner bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT cos._add_channel(url, owner, true)
+$$;
+COMMENT ON FUNCTION cos.add_channel(text, bigint) IS
+'Starts tracking the channel a public URL names (any public URL form; two forms of one channel give one row) and returns its id.  A channel added here is collected whatever the mini-app''s users add or remove (operator_added).  Raises invalid_parameter_value for an unsupported or malformed URL, or a video URL.';
+
+-- Upserts the video a URL names and returns its id (by_operator as in
+-- cos._add_channel).
+CREATE FUNCTION cos._add_video(url text, owner bigint, by_operator boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -919,22 +949,33 @@ DECLARE
 BEGIN
 	p := cos.parse_url(url);
 	IF p.kind <> 'video' THEN
-		RAISE EXCEPTION 'URL "%" names a % channel, not a video', url, p.platform
+		RAISE EXCEPTION 'URL "%" names a % channel, not a video', cos._clip(url), p.platform
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use cos.add_channel() to track a channel.';
 	END IF;
-	INSERT INTO cos.videos AS v (platform, external_id, handle, url, owner, tracked, status)
+	INSERT INTO cos.videos AS v (platform, external_id, handle, url, owner, tracked, status, operator_added)
 	VALUES (p.platform, p.id, nullif(p.handle, ''), p.canonical_url, owner, true,
-			CASE WHEN p.pending THEN 'pending' ELSE 'ok' END)
+			CASE WHEN p.pending THEN 'pending' ELSE 'ok' END, by_operator)
 	ON CONFLICT (platform, external_id) DO UPDATE
 		SET tracked = true, owner = coalesce(EXCLUDED.owner, v.owner),
-			handle = coalesce(v.handle, EXCLUDED.handle)
+			handle = coalesce(v.handle, EXCLUDED.handle),
+			operator_added = v.operator_added OR EXCLUDED.operator_added
 	RETURNING v.id INTO vid;
 	RETURN vid;
 END
 $$;
+COMMENT ON FUNCTION cos._add_video(text, bigint, boolean) IS
+'Private: upserts the video a URL names, tracked, and returns its id; by_operator sets operator_added (never cleared here).';
+
+CREATE FUNCTION cos.add_video(url text, owner bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT cos._add_video(url, owner, true)
+$$;
 COMMENT ON FUNCTION cos.add_video(text, bigint) IS
-'Starts tracking the video a public URL names (watch?v=, youtu.be/, /shorts/, TikTok /@user/video/…, short links kept as pending, …) and returns its id.  Raises invalid_parameter_value for an unsupported or malformed URL, or a channel URL.';
+'Starts tracking the video a public URL names (watch?v=, youtu.be/, /shorts/, TikTok /@user/video/…, short links kept as pending, …) and returns its id.  A video added here is collected whatever the mini-app''s users add or remove (operator_added).  Raises invalid_parameter_value for an unsupported or malformed URL, or a channel URL.';
 
 -- A short link (pending video) the worker resolved to external_id: the row
 -- takes that id, or, when the video already has a row, is merged into it
@@ -972,6 +1013,7 @@ BEGIN
 	END IF;
 
 	UPDATE cos.videos v SET tracked = v.tracked OR pv.tracked, owner = coalesce(v.owner, pv.owner),
+		   operator_added = v.operator_added OR pv.operator_added,
 		   handle = coalesce(v.handle, _resolve_video.handle)
 	 WHERE v.id = keep;
 	-- single flight: the survivor keeps its own open job, the other one ends
@@ -1103,7 +1145,7 @@ DECLARE
 	rid bigint;
 BEGIN
 	IF platform IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cos.platforms p WHERE p.name = run_now.platform) THEN
-		RAISE EXCEPTION 'unknown platform "%"', platform
+		RAISE EXCEPTION 'unknown platform "%"', cos._clip(platform)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Platforms are tiktok, youtube, instagram, likee and telegram.';
 	END IF;

@@ -15,13 +15,23 @@ specs=$(cd "$ROOT/test/specs" && ls *.spec | sed 's/\.spec$//' | sort)
 if [ "$(id -u)" = 0 ]; then
 	work="$(mktemp -d /tmp/cos-regress.XXXXXX)"
 	cp -r "$ROOT/test/sql" "$ROOT/test/specs" "$ROOT/test/expected" "$ROOT/test/fixtures" \
-		"$ROOT/test/cos.conf" "$ROOT/test/isolation.conf" "$work/"
+		"$ROOT/test/secrets" "$ROOT/test/cos.conf" "$ROOT/test/isolation.conf" "$work/"
 	chown -R postgres "$work"
 	run() { runuser -u postgres -- "$@"; }
 else
 	work="$ROOT/test"
 	run() { "$@"; }
 fi
+
+# the secrets test/cos.conf names (relative to tmp_check/data): readable by
+# the server's OS user only, and one the server must refuse
+rm -rf "$work/tmp_secrets"
+mkdir -m 700 "$work/tmp_secrets"
+cp "$work/secrets/"* "$work/tmp_secrets/"
+chmod 600 "$work/tmp_secrets/"*
+cp "$work/secrets/jwt_secret" "$work/tmp_secrets/jwt_secret_world_readable"
+chmod 644 "$work/tmp_secrets/jwt_secret_world_readable"
+[ "$work" = "$ROOT/test" ] || chown -R postgres "$work/tmp_secrets"
 
 rc=0
 (cd "$work" && run "$PG_REGRESS" --inputdir="$work" --outputdir="$work" \

@@ -24,6 +24,9 @@
 #                            expect on cos.runs: "status jobs_total jobs_done
 #                            jobs_failed [COLUMN...]" of each run, joined by ','
 #   wait_for_server          wait until the cluster accepts connections again
+#   write_secret NAME VALUE  writes VALUE to $COS_E2E_DIR/secrets/NAME, readable
+#                            by the server's OS user only (as cos.jwt_secret_file
+#                            and cos.bot_token_file need), and prints its path
 
 set -euo pipefail
 
@@ -187,4 +190,16 @@ wait_for_server() {
 	done
 	echo "server did not come back" >&2
 	return 1
+}
+
+# write_secret NAME VALUE: VALUE in $COS_E2E_DIR/secrets/NAME (mode 600, owned
+# by the server's OS user, replaced in one rename); prints the file's path
+write_secret() {
+	local dir="$COS_E2E_DIR/secrets"
+	mkdir -p -m 700 "$dir"
+	printf '%s\n' "$2" >"$dir/.$1.new"
+	chmod 600 "$dir/.$1.new"
+	if [ "$(id -u)" = 0 ]; then chown postgres "$dir" "$dir/.$1.new"; fi
+	mv -f "$dir/.$1.new" "$dir/$1"
+	echo "$dir/$1"
 }

@@ -125,9 +125,11 @@ wait_until() {
 
 HTTP_PORT="$(free_port)"
 BASE="http://127.0.0.1:$HTTP_PORT"
+BOT_TOKEN_FILE="$(write_secret bot_token "$BOT_TOKEN")"
+JWT_SECRET_FILE="$(write_secret jwt_secret "$JWT_SECRET")"
 start_cos_with_fixtures "cos.http_listen = '127.0.0.1:$HTTP_PORT'
-cos.bot_token = '$BOT_TOKEN'
-cos.jwt_secret = '$JWT_SECRET'" >/dev/null
+cos.bot_token_file = '$BOT_TOKEN_FILE'
+cos.jwt_secret_file = '$JWT_SECRET_FILE'" >/dev/null
 # the gateway connects to database cos, created after the server started
 for _ in $(seq 1 150); do
 	code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/" || true)"
@@ -498,27 +500,59 @@ sql "UPDATE cos.users SET status = 'active' WHERE telegram_id = 5002" >/dev/null
 http GET /rpc/me -H "$(bearer "$B_TOKEN")"
 check "unblocked: the same token works again" "200 $B_ID" "$STATUS $(py 'v["id"]')"
 
-section "10. a server without the secrets: 500, not 401"
+section "10. the secrets' files: a server without them 500, not 401; rotation"
 # status_of METHOD PATH ARGS...: "STATUS CODE" of a request (CODE null on success)
 status_of() { http "$@"; echo "$STATUS $(py 'v.get("code")')"; }
-cluster_psql -c "ALTER SYSTEM SET cos.jwt_secret = 'too-short'" -c "SELECT pg_reload_conf()" >/dev/null
-wait_until "a Bearer token while cos.jwt_secret is too short: 500 55000" "500 55000" \
+# reload SQL...: each statement, then pg_reload_conf()
+reload() {
+	local args=() q
+	for q in "$@"; do args+=(-c "$q"); done
+	cluster_psql "${args[@]}" -c "SELECT pg_reload_conf()" >/dev/null
+}
+SHORT_FILE="$(write_secret short_secret too-short)"
+reload "ALTER SYSTEM SET cos.jwt_secret_file = '$SHORT_FILE'"
+wait_until "a Bearer token while the JWT secret is too short: 500 55000" "500 55000" \
 	status_of GET /rpc/me -H "$(bearer "$A_TOKEN")"
 http GET /rpc/me -H "$(bearer "$A_TOKEN")"
-check "the message names the setting" "cos.jwt_secret is too short" "$(py 'v["message"]')"
+check "the message names the setting" "the secret in cos.jwt_secret_file is too short" "$(py 'v["message"]')"
 post /rpc/login "{\"init_data\": \"$A_INIT\"}"
-expect_error "login while cos.jwt_secret is too short: 500 55000" 500 55000
+expect_error "login while the JWT secret is too short: 500 55000" 500 55000
 check "the gateway logged the server fault" "yes" \
-	"$(grep -q 'cos http gateway: .*cos.jwt_secret is too short (SQLSTATE 55000)' "$COS_E2E_DIR/pg/server.log" && echo yes || echo no)"
-cluster_psql -c "ALTER SYSTEM SET cos.bot_token = ''" -c "SELECT pg_reload_conf()" >/dev/null
-wait_until "Authorization: tma while cos.bot_token is unset: 500 55000" "500 55000" \
+	"$(grep -q 'cos http gateway: .*the secret in cos.jwt_secret_file is too short (SQLSTATE 55000)' "$COS_E2E_DIR/pg/server.log" && echo yes || echo no)"
+reload "ALTER SYSTEM SET cos.jwt_secret_file = '$JWT_SECRET_FILE'" "ALTER SYSTEM SET cos.bot_token_file = ''"
+wait_until "Authorization: tma while cos.bot_token_file is unset: 500 55000" "500 55000" \
 	status_of GET /rpc/me -H "Authorization: tma $A_INIT"
 post /rpc/login "{\"init_data\": \"$A_INIT\"}"
-check "login while cos.bot_token is unset: 500 55000 cos.bot_token is not set" "500 55000 cos.bot_token is not set" \
-	"$STATUS $(py 'v["code"]') $(py 'v["message"]')"
-cluster_psql -c "ALTER SYSTEM RESET cos.jwt_secret" -c "ALTER SYSTEM RESET cos.bot_token" -c "SELECT pg_reload_conf()" >/dev/null
+check "login while cos.bot_token_file is unset: 500 55000 cos.bot_token_file is not set" \
+	"500 55000 cos.bot_token_file is not set" "$STATUS $(py 'v["code"]') $(py 'v["message"]')"
+reload "ALTER SYSTEM RESET cos.bot_token_file"
 wait_until "with the settings back, the same token works again" "200 null" \
 	status_of GET /rpc/me -H "$(bearer "$A_TOKEN")"
+# a secret file its group or others may read is refused, not used
+chmod 644 "$JWT_SECRET_FILE"
+http GET /rpc/me -H "$(bearer "$A_TOKEN")"
+check "a world-readable secret file: 500 55000, refused" \
+	"500 55000 cos.jwt_secret_file \"$JWT_SECRET_FILE\" has group or world access" \
+	"$STATUS $(py 'v["code"]') $(py 'v["message"]')"
+chmod 600 "$JWT_SECRET_FILE"
+http GET /rpc/me -H "$(bearer "$A_TOKEN")"
+check "chmod 600: accepted again" "200" "$STATUS"
+# rotation: a new secret in the file; old tokens are refused, new ones taken
+write_secret jwt_secret "rotated-$JWT_SECRET" >/dev/null
+reload
+wait_until "after the secret's rotation, a token signed with the old one: 401" "401 28000" \
+	status_of GET /rpc/me -H "$(bearer "$A_TOKEN")"
+http GET /rpc/me -H "$(bearer "$(jwt "{\"role\":\"cos_user\",\"sub\":\"$A_ID\",\"exp\":$(($(date +%s) + 600))}" "rotated-$JWT_SECRET")")"
+check "a token signed with the new secret: 200" "200 $A_ID" "$STATUS $(py 'v["id"]')"
+write_secret jwt_secret "$JWT_SECRET" >/dev/null
+reload
+wait_until "the secret back: the old token works again" "200 null" \
+	status_of GET /rpc/me -H "$(bearer "$A_TOKEN")"
+# the settings that held the secrets before are refused, naming the new ones
+refused="$(cluster_psql -c "SET cos.jwt_secret = 'x'" 2>&1 || true)"
+check "cos.jwt_secret is refused, naming cos.jwt_secret_file" \
+	"HINT:  Put the secret in a file only the server's operating-system user may read (chmod 600) and name that file in cos.jwt_secret_file." \
+	"$(printf '%s\n' "$refused" | grep '^HINT')"
 
 section "11. the series follow a removal"
 post /rpc/remove_video "{\"video_id\": $TT_ID}" -H "$(bearer "$A_TOKEN")"

@@ -1,6 +1,8 @@
 -- The mini-app's API, part 1: roles, Telegram sign-in, JWTs.
 --
--- test/cos.conf sets cos.bot_token and cos.jwt_secret.  The initData strings
+-- test/cos.conf names the files of the bot token and the JWT secret
+-- (cos.bot_token_file, cos.jwt_secret_file: test/secrets, copied with mode
+-- 600 by test/regress.sh).  The initData strings
 -- below were signed with that bot token while writing this test, outside
 -- Cos, by Telegram's rules (Python's hmac; the first one re-checked with
 -- `openssl dgst -sha256 -hmac WebAppData` for the secret key and
@@ -62,9 +64,11 @@ SELECT p.proname, has_function_privilege('cos_anon', p.oid, 'EXECUTE') AS anon
   FROM pg_proc p
  WHERE p.pronamespace = 'cos'::regnamespace AND has_function_privilege('cos_user', p.oid, 'EXECUTE')
  ORDER BY 1;
--- the GUCs: secrets hidden from SHOW ALL, defaults of one day
+-- the GUCs: files, not secrets; defaults of one day; the roles whose
+-- sessions may pass claims
 SELECT name, setting, unit, context FROM pg_settings
- WHERE name IN ('cos.init_data_max_age', 'cos.jwt_expiry', 'cos.bot_token', 'cos.jwt_secret') ORDER BY 1;
+ WHERE name IN ('cos.init_data_max_age', 'cos.jwt_expiry', 'cos.bot_token_file', 'cos.jwt_secret_file',
+				'cos.authenticator_roles', 'cos.bot_token', 'cos.jwt_secret') ORDER BY 1;
 
 -- bad initData: PT401 from login (28000, invalid_authorization_specification, from cos._auth_init_data), with the reason
 SET ROLE cos_anon;
@@ -145,21 +149,47 @@ SELECT public.fails('SELECT cos._auth_jwt(cos._jwt_sign(''{"role": "cos_user", "
 SELECT public.fails('SELECT cos._auth_jwt(cos._jwt_sign(''{"role": "cos_user"}''))');
 SELECT public.fails('SELECT cos._jwt_sign(''[1]'')');
 -- a token signed with another secret
-SET cos.jwt_secret = 'another-secret-of-at-least-32-bytes!!';
+SET cos.jwt_secret_file = '../../tmp_secrets/jwt_secret_other';
 SELECT cos._jwt_sign('{"role": "cos_user", "sub": "1"}') AS other_token \gset
-RESET cos.jwt_secret;
+RESET cos.jwt_secret_file;
 SELECT public.fails(format('SELECT cos._auth_jwt(%L)', :'other_token'));
 -- a secret PostgREST would refuse, and no bot token: 55000, with a hint
-SET cos.jwt_secret = 'short';
+SET cos.jwt_secret_file = '../../tmp_secrets/jwt_secret_short';
 SELECT public.fails('SELECT cos._jwt_sign(''{"role": "cos_user", "sub": "1"}'')');
-RESET cos.jwt_secret;
-SET cos.bot_token = '';
+RESET cos.jwt_secret_file;
+SET cos.bot_token_file = '';
 SELECT public.fails(format('SELECT cos_api.login(%L)', :'alice'));
-RESET cos.bot_token;
+RESET cos.bot_token_file;
+-- a secret file its group or others may read is refused (mode 644), and
+-- one that is missing; tokens signed before still verify once it is fixed
+SET cos.jwt_secret_file = '../../tmp_secrets/jwt_secret_world_readable';
+SELECT public.fails(format('SELECT cos._auth_jwt(%L)', :'alice_token'));
+SET cos.jwt_secret_file = '../../tmp_secrets/no_such_file';
+SELECT regexp_replace(public.fails('SELECT cos._jwt_sign(''{}'')'), '"[^"]*/', '"…/') AS missing;
+RESET cos.jwt_secret_file;
+SELECT cos._auth_jwt(:'alice_token') ->> 'role' AS role_again;
+-- the settings that held the secrets before refuse a value, naming the new ones
+SET cos.jwt_secret = 'cos-regress-jwt-secret-0123456789abcdef';
+SET cos.bot_token = '1234567890:AAE_cosRegressTestToken_0123456789';
+
+-- a monitoring role (pg_monitor, so pg_read_all_settings) reads every
+-- setting, superuser-only ones too: none of them holds a secret
+CREATE ROLE cos_test_monitor;
+GRANT pg_monitor TO cos_test_monitor;
+SET ROLE cos_test_monitor;
+SELECT count(*) > 0 AS reads_cos_settings FROM pg_settings WHERE name LIKE 'cos.%' AND setting IS NOT NULL;
+SELECT name FROM pg_settings
+ WHERE setting LIKE '%cosRegressTestToken%' OR setting LIKE '%cos-regress-jwt-secret%';
+SHOW cos.jwt_secret;
+SHOW cos.bot_token;
+SELECT public.fails('SELECT pg_read_file(''../../tmp_secrets/jwt_secret'')') AS read_file;
+RESET ROLE;
+DROP ROLE cos_test_monitor;
 
 -- the API roles can neither read nor set the secrets and limits
 SET ROLE cos_user;
 SELECT public.fails('SHOW cos.bot_token');
+SELECT public.fails('SET cos.bot_token_file = ''/tmp/mine''');
 SELECT public.fails('SET cos.init_data_max_age = 2147483647');
 SELECT public.fails('SELECT cos._jwt_sign(''{"role": "cos_admin", "sub": "3"}'')');
 SELECT public.fails(format('SELECT cos._auth_init_data(%L)', :'alice'));

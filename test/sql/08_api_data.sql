@@ -4,14 +4,19 @@ SET timezone = 'UTC';
 SET cos.init_data_max_age = 2147483647;
 \set carol 'query_id=AAH1003&user=%7B%22id%22%3A1003%2C%22first_name%22%3A%22Carol%20Admin%22%2C%22username%22%3A%22carol%22%2C%22language_code%22%3A%22ru%22%7D&auth_date=1700000000&hash=f8244aeec1d1eb1cd9ba4d1180a3c150ae73bccc9d668c4821a84700a06858f4'
 
--- What the gateway (or PostgREST) does per request: verify the token as the
--- authenticator, put the claims in request.jwt.claims, switch to its role.
+-- What the gateway (or PostgREST) does per request: log in as the
+-- authenticator, verify the token, put the claims in request.jwt.claims,
+-- switch to its role.  (Claims count only in a session that logged in as
+-- the authenticator or a superuser; RESET SESSION AUTHORIZATION ends it.)
 CREATE FUNCTION pg_temp.sign_in(who text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	c jsonb;
+	t text;
 BEGIN
-	RESET ROLE;
-	c := cos._auth_jwt((SELECT token FROM public.api_tokens WHERE name = who));
+	RESET SESSION AUTHORIZATION;
+	t := (SELECT token FROM public.api_tokens WHERE name = who);
+	SET SESSION AUTHORIZATION cos_authenticator;
+	c := cos._auth_jwt(t);
 	PERFORM set_config('request.jwt.claims', c::text, false);
 	EXECUTE format('SET ROLE %I', c ->> 'role');
 	RETURN format('%s: %s', who, c ->> 'role');
@@ -24,7 +29,7 @@ SELECT id AS carol_id FROM cos.users WHERE telegram_id = 1003 \gset
 -- without claims a cos_user is nobody: PT401 (HTTP 401)
 SET ROLE cos_user;
 SELECT public.fails('SELECT cos_api.me()');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 ------------------------------------------------------------------------------
 -- Tracking
@@ -50,7 +55,7 @@ SELECT pg_temp.sign_in('bob');
 SELECT (cos_api.add_channel('https://www.youtube.com/@bobtube') ->> 'id')::bigint AS bob_ch \gset
 SELECT (cos_api.add_video('https://www.youtube.com/watch?v=BBBBBBBBBB2') ->> 'id')::bigint AS bob_vid \gset
 SELECT platform, url FROM cos_api.my_channels();
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- a target never collected is queued for collection at once
 -- (counted by target: a job that already failed against the closed port
@@ -168,7 +173,8 @@ SELECT public.fails('SELECT * FROM cos_api.admin_proxies()');
 SELECT public.fails('SELECT * FROM cos.proxies');
 -- a cos_admin role without the admin row (a forged or stale role claim)
 -- gets no admin rows and no admin calls
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION cos_authenticator;
 SELECT set_config('request.jwt.claims', json_build_object('role', 'cos_admin', 'sub', :'bob_id')::text, false) IS NOT NULL;
 SET ROLE cos_admin;
 SELECT public.fails('SELECT * FROM cos_api.admin_users()');
@@ -176,7 +182,7 @@ SELECT count(*) AS channels FROM cos.channels;
 SELECT public.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
 SELECT public.fails(format('SELECT * FROM cos_api.channel_videos(%s)', :alice_ch));
 SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1));
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 -- Alice's rows are untouched
 SELECT count(*) AS alice_links FROM cos.user_channels WHERE user_id = :alice_id;
 SELECT count(*) AS alice_videos FROM cos.user_videos WHERE user_id = :alice_id;
@@ -194,18 +200,18 @@ SELECT (cos_api.remove_channel(:alice_ch) ->> 'removed')::bigint = :alice_ch AS 
 SELECT public.fails(format('SELECT cos_api.channel(%s)', :alice_ch));
 SELECT public.fails(format('SELECT cos_api.video(%s)', :v1));
 SELECT cos_api.video(:alice_vid) ->> 'platform' AS single_still_visible;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT active AS still_collected FROM cos.channels WHERE id = :alice_ch;
 SELECT pg_temp.sign_in('bob');
 SELECT (cos_api.remove_channel(:alice_ch) ->> 'removed')::bigint = :alice_ch AS removed;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT active AS still_collected FROM cos.channels WHERE id = :alice_ch;
 
 -- a blocked user's token no longer works
 UPDATE cos.users SET status = 'blocked' WHERE id = :bob_id;
 SELECT pg_temp.sign_in('bob');
 SELECT public.fails('SELECT cos_api.me()');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 UPDATE cos.users SET status = 'active' WHERE id = :bob_id;
 
 ------------------------------------------------------------------------------
@@ -220,7 +226,7 @@ SELECT 'likee', 'http://127.0.0.1:9/x', o FROM unnest(ARRAY['ok', 'ok', 'ok', 'b
 UPDATE cos.users SET role = 'cos_admin' WHERE id = :carol_id;
 SET ROLE cos_anon;
 SELECT cos_api.login(:'carol') ->> 'token' AS carol_token \gset
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 UPDATE public.api_tokens SET token = :'carol_token' WHERE name = 'carol';
 SELECT pg_temp.sign_in('carol');
 SELECT current_user;
@@ -245,7 +251,7 @@ SELECT public.fails('SELECT * FROM cos_api.admin_runs(0)');
 -- the admin can still not read the secrets themselves
 SELECT public.fails('SELECT secret FROM cos.accounts');
 SELECT public.fails('SELECT url FROM cos.proxies');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 -- the summary she got agrees with the tables (read here as superuser)
 SELECT (:'summary'::jsonb ->> 'users')::bigint = (SELECT count(*) FROM cos.users) AS users,
        (:'summary'::jsonb ->> 'channels')::bigint = (SELECT count(*) FROM cos.channels) AS channels,
@@ -288,12 +294,13 @@ DECLARE
 	u record;
 BEGIN
 	FOR u IN SELECT * FROM cos.users ORDER BY id LOOP
+		SET SESSION AUTHORIZATION cos_authenticator;
 		PERFORM set_config('request.jwt.claims', json_build_object('role', u.role, 'sub', u.id::text)::text, false);
 		EXECUTE format('SET ROLE %I', u.role);
 		username := u.username;
 		videos_rls := ARRAY(SELECT v.id FROM cos.videos v ORDER BY v.id);
 		channels_rls := ARRAY(SELECT c.id FROM cos.channels c ORDER BY c.id);
-		RESET ROLE;
+		RESET SESSION AUTHORIZATION;
 		videos_checked := ARRAY(SELECT v.id FROM cos.videos v WHERE cos._sees_video(v.id) ORDER BY v.id);
 		channels_checked := ARRAY(SELECT c.id FROM cos.channels c WHERE cos._sees_channel(c.id) ORDER BY c.id);
 		RETURN NEXT;
@@ -311,7 +318,7 @@ SELECT username,
 -- and with Bob tracking Alice's channel again
 SELECT pg_temp.sign_in('bob');
 SELECT cos_api.add_channel('https://www.tiktok.com/@alice.tt') ->> 'url' AS again;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT username,
        CASE WHEN cardinality(videos_rls) = (SELECT count(*) FROM cos.videos) THEN 'all'
             ELSE cardinality(videos_rls)::text END AS videos,
@@ -321,5 +328,120 @@ SELECT username,
        channels_rls = channels_checked AS channels_agree
   FROM pg_temp.visibility();
 SELECT set_config('request.jwt.claims', '', false) = '' AS signed_out;
+
+------------------------------------------------------------------------------
+-- A user's removal removes that user's link only (an attack that stopped
+-- collection for everyone by adding, then removing, a target others track)
+------------------------------------------------------------------------------
+-- an operator tracks a channel and a video with SQL (operator_added)
+SELECT cos.add_channel('https://t.me/operator_channel') AS op_ch \gset
+SELECT cos.add_video('https://www.youtube.com/watch?v=OPERATOR001') AS op_vid \gset
+SELECT pg_temp.sign_in('alice');
+SELECT (cos_api.add_channel('https://t.me/operator_channel') ->> 'id')::bigint = :op_ch AS same_channel,
+       (cos_api.add_video('https://youtu.be/OPERATOR001') ->> 'id')::bigint = :op_vid AS same_video;
+SELECT (cos_api.remove_channel(:op_ch) ->> 'removed')::bigint = :op_ch AS removed_channel,
+       (cos_api.remove_video(:op_vid) ->> 'removed')::bigint = :op_vid AS removed_video;
+RESET SESSION AUTHORIZATION;
+SELECT c.active AS operator_channel_collected, v.tracked AS operator_video_tracked,
+       c.operator_added AND v.operator_added AS operator_added
+  FROM cos.channels c, cos.videos v WHERE c.id = :op_ch AND v.id = :op_vid;
+-- a video two users track: collected until the last of them removes it
+SELECT pg_temp.sign_in('alice');
+SELECT (cos_api.add_video('https://www.youtube.com/watch?v=SHARED00001') ->> 'id')::bigint AS shared_vid \gset
+SELECT pg_temp.sign_in('bob');
+SELECT (cos_api.add_video('https://www.youtube.com/watch?v=SHARED00001') ->> 'id')::bigint = :shared_vid AS same_video;
+SELECT (cos_api.remove_video(:shared_vid) ->> 'removed')::bigint = :shared_vid AS bob_removed;
+RESET SESSION AUTHORIZATION;
+SELECT tracked AS tracked_for_alice, operator_added FROM cos.videos WHERE id = :shared_vid;
+SELECT pg_temp.sign_in('alice');
+SELECT (cos_api.remove_video(:shared_vid) ->> 'removed')::bigint = :shared_vid AS alice_removed;
+RESET SESSION AUTHORIZATION;
+SELECT tracked AS tracked_by_nobody FROM cos.videos WHERE id = :shared_vid;
+-- an operator's add of a target users added marks it too
+SELECT cos.add_video('https://www.youtube.com/watch?v=SHARED00001') = :shared_vid AS same_video;
+SELECT tracked, operator_added FROM cos.videos WHERE id = :shared_vid;
+
+------------------------------------------------------------------------------
+-- Claims count only in the authenticator's (or a superuser's) session: a
+-- database login granted cos_user cannot pose as a user by setting them
+------------------------------------------------------------------------------
+CREATE ROLE cos_test_analyst LOGIN;
+GRANT cos_user TO cos_test_analyst;
+SET SESSION AUTHORIZATION cos_test_analyst;
+SELECT set_config('request.jwt.claims', json_build_object('role', 'cos_user', 'sub', :'alice_id')::text, false) IS NOT NULL;
+SELECT public.fails('SELECT cos_api.me()') AS me,
+       public.fails('SELECT * FROM cos_api.my_channels()') AS my_channels,
+       public.fails(format('SELECT cos_api.remove_video(%s)', :alice_vid)) AS remove_video;
+SELECT count(*) AS channels_seen FROM cos.channels;
+SELECT count(*) AS history_seen FROM cos.video_history;
+SET ROLE cos_user;
+SELECT public.fails('SELECT cos_api.me()') AS me_as_cos_user;
+-- an administrator's sub (Carol) opens no series and no admin call either
+SELECT set_config('request.jwt.claims', json_build_object('role', 'cos_admin', 'sub', :'carol_id')::text, false) IS NOT NULL;
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s)', :v1)) AS admin_series,
+       public.fails('SELECT * FROM cos_api.admin_users()') AS admin_users;
+RESET SESSION AUTHORIZATION;
+SELECT count(*) AS alice_still_tracks FROM cos.user_videos WHERE user_id = :alice_id AND video_id = :alice_vid;
+-- a role listed in cos.authenticator_roles (PostgREST's own authenticator)
+-- passes claims
+SET cos.authenticator_roles = 'cos_authenticator, cos_test_analyst';
+SET SESSION AUTHORIZATION cos_test_analyst;
+SELECT set_config('request.jwt.claims', json_build_object('role', 'cos_user', 'sub', :'alice_id')::text, false) IS NOT NULL;
+SET ROLE cos_user;
+SELECT cos_api.me() ->> 'username' AS listed_authenticator_passes;
+RESET SESSION AUTHORIZATION;
+RESET cos.authenticator_roles;
+SET SESSION AUTHORIZATION cos_test_analyst;
+SELECT public.fails('SELECT cos_api.me()') AS unlisted_again;
+RESET SESSION AUTHORIZATION;
+SELECT set_config('request.jwt.claims', '', false) = '' AS signed_out;
+DROP ROLE cos_test_analyst;
+
+------------------------------------------------------------------------------
+-- Per-user limits: tracked channels and videos, adds a minute (admins exempt)
+------------------------------------------------------------------------------
+SET cos.user_max_channels = 3;
+SET cos.user_max_videos = 2;
+SET cos.user_adds_per_minute = 4;
+SELECT pg_temp.sign_in('bob');
+SELECT count(*) AS bob_channels FROM cos_api.my_channels();
+SELECT count(*) AS bob_videos FROM cos_api.my_videos();
+SELECT cos_api.add_channel('https://t.me/bob_second') ->> 'url' AS third_channel;
+SELECT public.fails('SELECT cos_api.add_channel(''https://t.me/bob_fourth'')') AS fourth_channel;
+-- adding one already tracked is no new link: allowed at the limit
+SELECT cos_api.add_channel('https://t.me/bob_second') ->> 'url' AS again;
+SELECT cos_api.add_video('https://www.youtube.com/watch?v=BOBSECOND01') ->> 'url' AS second_video;
+SELECT public.fails('SELECT cos_api.add_video(''https://www.youtube.com/watch?v=BOBTHIRD001'')') AS third_video;
+SELECT cos_api.add_video('https://youtu.be/BOBSECOND01') ->> 'url' AS again;
+-- four adds went through in this minute (a refused one counts for nothing):
+-- the fifth is refused, whatever it adds
+SELECT public.fails('SELECT cos_api.add_video(''https://www.youtube.com/watch?v=BOBSECOND01'')') AS fifth_add;
+RESET SESSION AUTHORIZATION;
+SELECT count(*) FILTER (WHERE c.handle = 'bob_fourth') AS fourth_stored, count(*) AS bob_links
+  FROM cos.user_channels uc JOIN cos.channels c ON c.id = uc.channel_id WHERE uc.user_id = :bob_id;
+SELECT add_tokens < 1 AS bucket_empty FROM cos.users WHERE id = :bob_id;
+-- a minute later the bucket has refilled
+UPDATE cos.users SET add_tokens_at = add_tokens_at - interval '1 minute' WHERE id = :bob_id;
+SELECT pg_temp.sign_in('bob');
+SELECT cos_api.add_video('https://youtu.be/BOBSECOND01') ->> 'url' AS after_a_minute;
+RESET SESSION AUTHORIZATION;
+SELECT round(add_tokens) AS tokens_left FROM cos.users WHERE id = :bob_id;
+-- the administrator is exempt
+SELECT pg_temp.sign_in('carol');
+SELECT count(*) AS carol_adds FROM generate_series(1, 6) i,
+       LATERAL cos_api.add_channel('https://t.me/carol_' || i) r;
+RESET SESSION AUTHORIZATION;
+RESET cos.user_max_channels;
+RESET cos.user_max_videos;
+RESET cos.user_adds_per_minute;
+SELECT name, setting FROM pg_settings WHERE name LIKE 'cos.user\_%' ORDER BY 1;
+
+-- an error quotes at most 200 characters of what it was given
+SELECT pg_temp.sign_in('alice');
+SELECT length(public.fails(format('SELECT cos_api.add_video(%L)', 'https://example.com/' || repeat('a', 1000000)))) < 400 AS short_unsupported,
+       length(public.fails(format('SELECT cos_api.add_channel(%L)', 'https://www.youtube.com/watch?v=AAAAAAAAAA1&b=' || repeat('b', 1900)))) < 400 AS short_not_a_channel,
+       length(public.fails(format('SELECT * FROM cos_api.video_series(%s, %L)', :alice_vid, repeat('c', 100000)))) < 400 AS short_step;
+SELECT public.fails(format('SELECT * FROM cos_api.video_series(%s, %L)', :alice_vid, repeat('c', 300))) AS clipped;
+RESET SESSION AUTHORIZATION;
 
 DROP TABLE public.api_tokens;
