@@ -14,6 +14,9 @@
 /* The role of requests without credentials (the gateway logs in as cos.http_role). */
 #define COS_ANON_ROLE "cos_anon"
 
+/* Most bytes of each text (message, details, hint) an error body quotes. */
+#define COS_HTTP_ERROR_QUOTE 500
+
 /* One query-string argument of a GET request (decoded by libmicrohttpd). */
 typedef struct CosHttpArg
 {
@@ -55,7 +58,8 @@ typedef struct CosHttpResponse
 /*
  * cos_http_error: fill resp with status and a PostgREST error body
  * {"code","details","hint","message"} (NULL details or hint become JSON
- * null).  Allocates in the current memory context.
+ * null), each text cut to COS_HTTP_ERROR_QUOTE bytes (between two UTF-8
+ * characters, "…" appended).  Allocates in the current memory context.
  */
 extern void cos_http_error(CosHttpResponse *resp, int status, const char *code,
 						   const char *message, const char *details, const char *hint);

@@ -140,6 +140,11 @@ CREATE FUNCTION cos_api.t_whole(json) RETURNS json LANGUAGE sql IMMUTABLE AS $$
 	SELECT json_build_object('got', $1) $$;
 CREATE FUNCTION cos_api.t_slow(s float8) RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT 'slept ' || s FROM pg_sleep(s) $$;
+CREATE FUNCTION cos_api.t_loud(s text) RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RAISE EXCEPTION 'loud: %', repeat(s, 10) USING DETAIL = repeat(s, 10), HINT = repeat(s, 10);
+END
+$$;
 CREATE FUNCTION cos_api.t_admin_only() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'secret' $$;
 REVOKE EXECUTE ON FUNCTION cos_api.t_admin_only() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cos_api.t_admin_only() TO cos_admin;
@@ -282,6 +287,33 @@ http PUT /rpc/t_add "${J[@]}" -d '{"a": 1}'
 expect_error "PUT on /rpc: 405 PGRST101" 405 PGRST101
 http DELETE /uploads/x
 check "DELETE on /uploads: 405" "405" "$STATUS"
+
+section "5b. errors quote at most 500 bytes of each text"
+# short_error NAME: the last answer is under 2 kB, JSON, and each text of it
+# at most 500 bytes of UTF-8 plus "…"
+short_error() {
+	check "$1" "short" "$(printf '%s' "$BODY" | python3 -c '
+import json, sys
+raw = sys.stdin.buffer.read()
+e = json.loads(raw)
+long = [k for k in ("message", "details", "hint") if e.get(k) and len(e[k].encode()) > 503]
+print("short" if len(raw) < 2048 and not long else "%d bytes, too long: %s" % (len(raw), long))' 2>&1 | tail -n 1)"
+}
+# 5,000 "é" (10 kB): the message, details and hint are each 100 kB
+arg="$(python3 -c 'print("{\"s\": \"" + "\u00e9" * 5000 + "\"}")')"
+http POST /rpc/t_loud "${J[@]}" --data-binary "$arg"
+short_error "an error quoting a 10 kB argument ten times: a short JSON body"
+check "its texts are cut between characters, ending with …" "400 P0001 loud: éééé …" \
+	"$STATUS $(j '["code"]') $(j '["message"][:10]') $(j '["message"][-1]')"
+http POST /rpc/t_add "${J[@]}" --data-binary "{\"a\": \"$(python3 -c 'print("x" * 12000)')\"}"
+short_error "a 12 kB value the type refuses (22P02): a short body"
+check "it is still the type's error" "400 22P02" "$STATUS $(j '["code"]')"
+http GET "/$(python3 -c 'print("p" * 20000)')"
+short_error "a 20 kB path: 404 with a short body"
+check "that is the 404 PGRST125" "404 PGRST125" "$STATUS $(j '["code"]')"
+http GET "/$(python3 -c 'print("p" * 100000)')"
+check "a 100 kB path: libmicrohttpd's 414, short" "414 yes" \
+	"$STATUS $([ "$(wc -c <"$COS_E2E_DIR/body")" -lt 2048 ] && echo yes || echo no)"
 
 section "6. errors from functions, mapped as PostgREST's table says"
 fail() { http POST /rpc/t_fail "${J[@]}" "$@" -d "{\"kind\": \"$KIND\"}"; }
