@@ -14,6 +14,13 @@
 /* The role of requests without credentials (the gateway logs in as cos.http_role). */
 #define COS_ANON_ROLE "cos_anon"
 
+/*
+ * Longest Authorization header taken to the sign-in functions: initData is
+ * 0.5 to 2 kB, a JWT a few hundred bytes.  A longer one is refused (401)
+ * before any HMAC is computed.
+ */
+#define COS_HTTP_MAX_AUTHORIZATION 8192
+
 /* Most bytes of each text (message, details, hint) an error body quotes. */
 #define COS_HTTP_ERROR_QUOTE 500
 
@@ -36,8 +43,9 @@ typedef struct CosHttpRequest
 	const char *origin;			/* Origin header or NULL */
 	CosHttpArg *args;			/* query string, in order */
 	int			nargs;
-	StringInfoData body;		/* request body, at most cos.http_max_body */
-	bool		too_large;		/* the body went past cos.http_max_body */
+	StringInfoData body;		/* request body, at most max_body */
+	int			max_body;		/* cos.http_max_body, or cos.http_max_anon_body
+								 * without an Authorization header */
 	bool		answered;		/* a response has been queued */
 	void	   *json;			/* parsed body (jansson json_t *), or NULL */
 } CosHttpRequest;
@@ -53,6 +61,7 @@ typedef struct CosHttpResponse
 	const char *etag;			/* ETag */
 	const char *cache_control;	/* Cache-Control */
 	const char *www_authenticate;	/* WWW-Authenticate */
+	bool		close;			/* Connection: close, and close it */
 } CosHttpResponse;
 
 /*

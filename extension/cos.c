@@ -29,6 +29,7 @@ char	   *cos_http_listen = NULL;
 int			cos_http_workers = 1;
 char	   *cos_http_cors_origin = NULL;
 int			cos_http_max_body = 1024 * 1024;
+int			cos_http_max_anon_body = 16 * 1024;
 char	   *cos_http_role = NULL;
 char	   *cos_bot_token = NULL;
 char	   *cos_jwt_secret = NULL;
@@ -256,8 +257,15 @@ _PG_init(void)
 							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.http_max_body",
 							"Largest request body the HTTP gateway accepts.",
-							"Larger bodies are answered 413 without being read.",
+							"A larger body announced by Content-Length is answered 413 without being read; "
+							"a chunked one is cut off (the connection closed) when it passes the limit.",
 							&cos_http_max_body, 1024 * 1024, 1024, 256 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_max_anon_body",
+							"Largest request body the HTTP gateway accepts without an Authorization header.",
+							"Anonymous requests can only sign in (cos_api.login), which takes a few kB.  "
+							"The lower of this and cos.http_max_body applies.",
+							&cos_http_max_anon_body, 16 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
 
 	/*

@@ -219,9 +219,9 @@ http POST /rpc/t_amb "${J[@]}" -d '{"x": 1}'
 expect_error "same names, different types: 300 PGRST203" 300 PGRST203
 http POST /rpc/t_whole "${J[@]}" -d '[1, {"k": "v"}]'
 check "a single unnamed json argument takes the whole body" '200 {"got":[1,{"k":"v"}]}' "$STATUS $(norm)"
-big="$(python3 -c 'print("{\"msg\": \"" + "x" * 60000 + "\"}")')"
+big="$(python3 -c 'print("{\"msg\": \"" + "x" * 15000 + "\"}")')"
 http POST /rpc/t_len "${J[@]}" --data-binary "$big"
-check "a body under cos.http_max_body (60 kB of 64 kB) is read whole" "200 60000" "$STATUS $BODY"
+check "an anonymous body under cos.http_max_anon_body (15 kB of 16 kB) is read whole" "200 15000" "$STATUS $BODY"
 
 section "4. GET /rpc: query-string arguments, STABLE and IMMUTABLE only, READ ONLY"
 http GET '/rpc/t_add?a=40&b=2'
@@ -279,14 +279,59 @@ http POST /rpc/t_add "${J[@]}" -d '{"a": "x"}'
 check "a value the type refuses: 400 22P02 with Postgres's message" \
 	'400 22P02 invalid input syntax for type integer: "x"' "$STATUS $(j '["code"]') $(j '["message"]')"
 python3 -c 'print("{\"msg\": \"" + "x" * 70000 + "\"}")' >"$COS_E2E_DIR/big.json"
-http POST /rpc/t_len "${J[@]}" --data-binary @"$COS_E2E_DIR/big.json"
+python3 -c 'print("{\"msg\": \"" + "x" * 20000 + "\"}")' >"$COS_E2E_DIR/20k.json"
+http POST /rpc/t_len "${J[@]}" -H 'Authorization: Bearer x' --data-binary @"$COS_E2E_DIR/big.json"
 expect_error "a body over cos.http_max_body (Content-Length): 413" 413 54000
+check "the 413 closes the connection" "close" "$(header Connection)"
+http POST /rpc/t_len "${J[@]}" --data-binary @"$COS_E2E_DIR/20k.json"
+check "an anonymous 20 kB body, over cos.http_max_anon_body (16 kB): 413" \
+	"413 54000 The body is larger than cos.http_max_anon_body (16384 bytes), the limit for requests without an Authorization header." \
+	"$STATUS $(j '["code"]') $(j '["details"]')"
+http POST /rpc/t_len "${J[@]}" -H 'Authorization: Bearer x' --data-binary @"$COS_E2E_DIR/20k.json"
+check "with an Authorization header the same body is read (cos.http_max_body) and goes to the sign-in (no cos.jwt_secret here: 500)" \
+	"500 55000" "$STATUS $(j '["code"]')"
+python3 -c 'print("{\"init_data\": \"" + "x" * 1048576 + "\"}")' >"$COS_E2E_DIR/1m.json"
+t="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST "${J[@]}" \
+	--data-binary @"$COS_E2E_DIR/1m.json" "$BASE/rpc/login" || true)"
+check "an anonymous 1 MB sign-in (POST /rpc/login) is answered 413 within 1 s" "413 yes" \
+	"${t%% *} $(awk -v t="${t#* }" 'BEGIN { print (t < 1) ? "yes" : "no" }')"
 http POST /rpc/t_len "${J[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$COS_E2E_DIR/big.json"
-check "a chunked body over cos.http_max_body: 413" "413" "$STATUS"
+check "a chunked body over the limit: the connection is closed at the limit, unanswered (libmicrohttpd cannot answer mid-body)" \
+	"000" "$STATUS"
+# a body that never ends: at most 5 s or 256 MB from the client
+got="$(python3 "$HERE/hostile-client.py" chunked "$HTTP_PORT" /rpc/login - 5 256)"
+check "an anonymous chunked body that never ends: closed before 16 MB are sent (socket buffers included)" "closed yes" \
+	"${got%% *} $([ "${got#* }" -lt $((16 * 1024 * 1024)) ] && echo yes || echo no)"
+got="$(python3 "$HERE/hostile-client.py" chunked "$HTTP_PORT" /rpc/t_len 'Bearer x' 5 256)"
+check "the same with an Authorization header (cos.http_max_body)" "closed yes" \
+	"${got%% *} $([ "${got#* }" -lt $((16 * 1024 * 1024)) ] && echo yes || echo no)"
+long="$(python3 -c 'print("x" * 9000)')"
+http GET '/rpc/t_add?a=1' -H "Authorization: tma $long"
+check "an Authorization header over 8 kB: 401 before any sign-in work" \
+	"401 PGRST301 Authorization header too long" "$STATUS $(j '["code"]') $(j '["message"]')"
+http GET '/rpc/t_add?a=1' -H "Authorization: tma ${long:0:8000}"
+check "one of 8,000 bytes goes on to the sign-in (here: no cos.bot_token, 500)" "500 55000" \
+	"$STATUS $(j '["code"]')"
 http PUT /rpc/t_add "${J[@]}" -d '{"a": 1}'
 expect_error "PUT on /rpc: 405 PGRST101" 405 PGRST101
 http DELETE /uploads/x
 check "DELETE on /uploads: 405" "405" "$STATUS"
+
+section "5a. request framing a proxy could read otherwise (request smuggling)"
+raw() { python3 "$HERE/hostile-client.py" raw "$HTTP_PORT" "$1"; }
+req='POST /rpc/t_add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+check "Content-Length and Transfer-Encoding together: 400 and the connection closed" "400 closed 08P01" \
+	"$(raw "${req}"'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n')"
+check "two different Content-Lengths: 400 and closed" "400 closed 08P01" \
+	"$(raw "${req}"'Content-Length: 7\r\nContent-Length: 9\r\n\r\n{"a":1}')"
+check "two equal Content-Lengths are one (RFC 9112 6.3): 200, kept alive" "200 open -" \
+	"$(raw "${req}"'Content-Length: 7\r\nContent-Length: 7\r\n\r\n{"a":1}')"
+check "a Content-Length that is not a number: 400 (libmicrohttpd's own) and closed" "400 closed" \
+	"$(raw "${req}"'Content-Length: 7x\r\n\r\n{"a":1}' | cut -d' ' -f1,2)"
+check "a Transfer-Encoding other than chunked: 501 and closed" "501 closed 08P01" \
+	"$(raw "${req}"'Transfer-Encoding: gzip, chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n')"
+check "a plain chunked request is answered and kept alive" "200 open -" \
+	"$(raw "${req}"'Transfer-Encoding: chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n')"
 
 section "5b. errors quote at most 500 bytes of each text"
 # short_error NAME: the last answer is under 2 kB, JSON, and each text of it
