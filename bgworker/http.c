@@ -14,16 +14,21 @@
  *	  with SO_REUSEPORT (MHD_OPTION_LISTENING_ADDRESS_REUSE); the kernel
  *	  spreads the connections.
  *
- *	  Against hostile clients: a body stops at cos.http_max_body
- *	  (cos.http_max_anon_body without credentials); a request whose body a
- *	  proxy could frame otherwise (Content-Length with Transfer-Encoding,
- *	  two Content-Lengths) is refused and its connection closed.
+ *	  Against hostile clients: each worker holds at most
+ *	  cos.http_max_connections connections (below its open files limit,
+ *	  raised to the hard one), cos.http_max_connections_per_client from one
+ *	  address, each closed after cos.http_connection_timeout of silence;
+ *	  a body stops at cos.http_max_body (cos.http_max_anon_body without
+ *	  credentials); a request whose body a proxy could frame otherwise
+ *	  (Content-Length with Transfer-Encoding, two Content-Lengths) is
+ *	  refused and its connection closed.
  */
 #include "postgres.h"
 
 #include <malloc.h>
 #include <netdb.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
 
@@ -35,6 +40,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
@@ -58,6 +64,13 @@
 
 /* Wait between two checks of cos.http_role while it cannot log in. */
 #define HTTP_ROLE_RETRY_MS 2000
+
+/*
+ * Descriptors a gateway worker needs besides connections and the server's
+ * own files (max_safe_fds): standard streams, pipes to the postmaster and
+ * the logger, the latch, epoll sets, the listening socket.
+ */
+#define HTTP_OTHER_FDS 64
 
 /*
  * Most libmicrohttpd messages logged per window: a client can make it
@@ -525,6 +538,59 @@ RequestCompleted(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/*
+ * Raises this process's soft limit on open files to the hard one: every
+ * connection is a descriptor, and under the soft limit services get
+ * (1,024 with systemd) accept() failed at 973 connections.
+ */
+static void
+RaiseOpenFilesLimit(void)
+{
+	struct rlimit rl;
+	unsigned long soft;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	soft = (unsigned long) rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		ereport(LOG,
+				(errmsg("cos http gateway could not raise its open files limit from %lu to %lu: %m",
+						soft, (unsigned long) rl.rlim_max)));
+	else
+		ereport(DEBUG1,
+				(errmsg("cos http gateway raised its open files limit from %lu to %lu",
+						soft, (unsigned long) rl.rlim_max)));
+}
+
+/*
+ * cos.http_max_connections, lowered (with a LOG line) to what the open
+ * files limit leaves after the server's own files (max_safe_fds, as fd.c
+ * counts them) and HTTP_OTHER_FDS; when descriptors are that scarce,
+ * connections still get half of them.
+ */
+static unsigned int
+ConnectionLimit(void)
+{
+	struct rlimit rl;
+	rlim_t		keep;
+	rlim_t		limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return (unsigned int) cos_http_max_connections;
+	keep = Min((rlim_t) (max_safe_fds + HTTP_OTHER_FDS), rl.rlim_cur / 2);
+	limit = rl.rlim_cur - keep;
+	if ((rlim_t) cos_http_max_connections <= limit)
+		return (unsigned int) cos_http_max_connections;
+	ereport(LOG,
+			(errmsg("cos http gateway: cos.http_max_connections lowered from %d to %lu",
+					cos_http_max_connections, (unsigned long) limit),
+			 errdetail("The open files limit is %lu; %lu descriptors are kept for the server's own files.",
+					   (unsigned long) rl.rlim_cur, (unsigned long) keep),
+			 errhint("Raise the hard limit on open files (LimitNOFILE in systemd, ulimit -Hn) to allow more.")));
+	return (unsigned int) limit;
+}
+
 /* Starts libmicrohttpd on cos.http_listen; ERROR when it cannot listen. */
 static struct MHD_Daemon *
 StartDaemon(void)
@@ -561,8 +627,10 @@ StartDaemon(void)
 							  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 							  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
 							  MHD_OPTION_NOTIFY_COMPLETED, RequestCompleted, NULL,
-							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
-							  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) cos_http_connection_timeout_s,
+							  MHD_OPTION_CONNECTION_LIMIT, ConnectionLimit(),
+							  MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+							  (unsigned int) cos_http_max_connections_per_client,
 							  MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (daemon == NULL)
@@ -765,6 +833,7 @@ cos_http_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 
 	KeepFreedMemory();
+	RaiseOpenFilesLimit();
 	WaitForRole(DatumGetInt32(arg));
 	BackgroundWorkerInitializeConnection(cos_database, cos_http_role, 0);
 	pgstat_report_appname(psprintf("cos http gateway %d", DatumGetInt32(arg)));

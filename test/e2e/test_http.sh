@@ -62,9 +62,16 @@ expect_error() { check "$1" "$2 $3" "$STATUS $(j '["code"]')"; }
 
 HTTP_PORT="$(free_port)"
 BASE="http://127.0.0.1:$HTTP_PORT"
+# the server starts with the soft open-files limit systemd gives a service
+# (1,024), below the hard one: the gateway workers raise theirs (1b); the
+# clients here need few files (hostile-client.py raises its own)
+ulimit -Sn 1024 2>/dev/null || true
+# cos.http_max_connections above the open-files limit: lowered at start (1b)
 cluster_start "cos.http_listen = '127.0.0.1:$HTTP_PORT'
 cos.http_workers = 2
 cos.http_max_body = '64kB'
+cos.http_connection_timeout = 5
+cos.http_max_connections = 100000
 cos.http_cors_origin = 'https://app.example'"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
@@ -89,6 +96,16 @@ check "they logged in as cos_authenticator (cos.http_role), not as a superuser" 
 	"$(cluster_psql -At -c "SELECT string_agg(usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "before CREATE EXTENSION made the role, they waited with a WARNING, not a crash loop" "yes 0" \
 	"$(grep -q 'cannot log in as role "cos_authenticator" yet' "$COS_E2E_DIR/pg/server.log" && echo yes || echo no) $(grep -c 'cos http gateway FATAL' "$COS_E2E_DIR/pg/server.log" || true)"
+
+section "1b. open files and connection limits"
+gw_pid="$(cluster_psql -At -c "SELECT min(pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+hard="$(ulimit -Hn)"
+check "the postmaster runs with the soft open-files limit it was started with" "1024" \
+	"$(awk '/^Max open files/ {print $4}' "/proc/$(head -n 1 "$COS_E2E_DIR/pg/data/postmaster.pid")/limits")"
+check "a gateway worker raised its soft open-files limit to the hard one" "$hard $hard" \
+	"$(awk '/^Max open files/ {print $4, $5}' "/proc/$gw_pid/limits")"
+check "cos.http_max_connections (100000) was lowered below the open-files limit, and logged" "2" \
+	"$(grep -c 'cos.http_max_connections lowered from 100000 to' "$COS_E2E_DIR/pg/server.log" || true)"
 
 section "2. routes outside /rpc and /uploads"
 http GET /nowhere
@@ -359,6 +376,30 @@ check "that is the 404 PGRST125" "404 PGRST125" "$STATUS $(j '["code"]')"
 http GET "/$(python3 -c 'print("p" * 100000)')"
 check "a 100 kB path: libmicrohttpd's 414, short" "414 yes" \
 	"$STATUS $([ "$(wc -c <"$COS_E2E_DIR/body")" -lt 2048 ] && echo yes || echo no)"
+
+section "5c. 2,500 slow connections from one address"
+# More than the two workers' 2 x 1,000 connections before the limits: each
+# opens, sends half a request and waits.  While they are open, a request
+# from another address must be answered.
+per="$(cluster_psql -At -c 'SHOW cos.http_max_connections_per_client' 2>/dev/null || echo 64)"
+ready="$COS_E2E_DIR/slow.ready"
+python3 "$HERE/hostile-client.py" slow "$HTTP_PORT" 2500 127.0.0.2 "$ready" 1 6 >"$COS_E2E_DIR/slow.out" &
+slow_pid=$!
+for i in $(seq 1 300); do
+	[ -s "$ready" ] && break
+	sleep 0.1
+done
+t="$(curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$BASE/rpc/t_add?a=1" || true)"
+check "a request from 127.0.0.1 is answered within 1 s" "200 yes" \
+	"${t%% *} $(awk -v t="${t#* }" 'BEGIN { print (t < 1) ? "yes" : "no" }')"
+wait "$slow_pid"
+read -r opened held after <<<"$(sed -e 's/[a-z]*=//g' "$COS_E2E_DIR/slow.out")"
+check "127.0.0.2 opened its 2,500 connections" "2500" "$opened"
+check "the workers held at most cos.http_max_connections_per_client ($per) each from it" "yes" \
+	"$([ "$held" -gt 0 ] && [ "$held" -le $((2 * per)) ] && echo yes || echo "no: $held")"
+check "cos.http_connection_timeout (5 s) closed the ones held" "0" "$after"
+check "the refused connections did not flood the server log" "yes" \
+	"$(n="$(grep -c 'reached connection limit' "$COS_E2E_DIR/pg/server.log" || true)"; [ "$n" -le 40 ] && echo yes || echo "no: $n lines")"
 
 section "6. errors from functions, mapped as PostgREST's table says"
 fail() { http POST /rpc/t_fail "${J[@]}" "$@" -d "{\"kind\": \"$KIND\"}"; }
