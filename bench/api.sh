@@ -50,8 +50,10 @@ trap cleanup EXIT
 
 HTTP_PORT="$(free_port)"
 BASE="http://127.0.0.1:$HTTP_PORT"
+# all of wrk's connections come from 127.0.0.1: no per-address limit
 cluster_start "cos.http_listen = '127.0.0.1:$HTTP_PORT'
 cos.http_workers = $HTTP_WORKERS
+cos.http_max_connections_per_client = 0
 cos.fetch_workers = 0
 cos.jwt_secret_file = '$(write_secret jwt_secret "$JWT_SECRET")'
 shared_buffers = '2GB'

@@ -13,11 +13,22 @@
  *	  Several workers (cos.http_workers) listen on cos.http_listen at once
  *	  with SO_REUSEPORT (MHD_OPTION_LISTENING_ADDRESS_REUSE); the kernel
  *	  spreads the connections.
+ *
+ *	  Against hostile clients: each worker holds at most
+ *	  cos.http_max_connections connections (below its open files limit,
+ *	  raised to the hard one), cos.http_max_connections_per_client from one
+ *	  address, each closed after cos.http_connection_timeout of silence;
+ *	  a body stops at cos.http_max_body (cos.http_max_anon_body without
+ *	  credentials); a request whose body a proxy could frame otherwise
+ *	  (Content-Length with Transfer-Encoding, two Content-Lengths) is
+ *	  refused and its connection closed.
  */
 #include "postgres.h"
 
 #include <malloc.h>
 #include <netdb.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
 
@@ -29,6 +40,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
@@ -53,16 +65,69 @@
 /* Wait between two checks of cos.http_role while it cannot log in. */
 #define HTTP_ROLE_RETRY_MS 2000
 
+/*
+ * Descriptors a gateway worker needs besides connections and the server's
+ * own files (max_safe_fds): standard streams, pipes to the postmaster and
+ * the logger, the latch, epoll sets, the listening socket.
+ */
+#define HTTP_OTHER_FDS 64
+
+/*
+ * Most libmicrohttpd messages logged per window: a client can make it
+ * write one per connection ("Server reached connection limit").
+ */
+#define HTTP_LOG_BURST 10
+#define HTTP_LOG_WINDOW_S 10
+
 static const char *const preflight_headers = "Authorization, Content-Type, Accept, Prefer, Range";
 
-/* Logs what libmicrohttpd reports (MHD_OPTION_EXTERNAL_LOGGER). */
+/*
+ * Logs msg at LOG, at most HTTP_LOG_BURST lines per HTTP_LOG_WINDOW_S
+ * seconds: the messages logged this way are one per connection or request,
+ * and those are the client's to make.  Says when it starts leaving lines
+ * out, and how many it left out once the next window has one.
+ */
+static void
+LogLimited(const char *msg)
+{
+	static time_t window = 0;
+	static int	logged = 0;
+	static int	dropped = 0;
+	time_t		now = time(NULL);
+
+	if (now - window >= HTTP_LOG_WINDOW_S)
+	{
+		if (dropped > 0)
+			ereport(LOG, (errmsg("cos http gateway: %d log lines about connections were left out",
+								 dropped)));
+		window = now;
+		logged = 0;
+		dropped = 0;
+	}
+	if (logged >= HTTP_LOG_BURST)
+	{
+		if (dropped++ == 0)
+			ereport(LOG,
+					(errmsg("cos http gateway: log lines about connections are left out for up to %d s",
+							HTTP_LOG_WINDOW_S),
+					 errdetail("At most %d are logged every %d s.", HTTP_LOG_BURST,
+							   HTTP_LOG_WINDOW_S)));
+		return;
+	}
+	logged++;
+	ereport(LOG, (errmsg_internal("%s", msg)));
+}
+
+/* Logs what libmicrohttpd reports (MHD_OPTION_EXTERNAL_LOGGER), limited. */
 static void
 MhdLog(void *cls, const char *fmt, va_list ap)
 {
 	char		buf[512];
+	char		line[600];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	ereport(LOG, (errmsg("cos http gateway: libmicrohttpd: %s", buf)));
+	snprintf(line, sizeof(line), "cos http gateway: libmicrohttpd: %s", buf);
+	LogLimited(line);
 }
 
 /* Collects one query-string argument (MHD_get_connection_values). */
@@ -108,6 +173,8 @@ Send(struct MHD_Connection *conn, CosHttpRequest *req, const CosHttpResponse *re
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, resp->cache_control);
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+	if (resp->close)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (cos_cors_allowed(cos_http_cors_origin, req->origin))
 	{
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, req->origin);
@@ -187,16 +254,129 @@ Dispatch(struct MHD_Connection *conn, CosHttpRequest *req)
 	return Send(conn, req, &resp);
 }
 
-/* Answers 413 for a body past cos.http_max_body. */
+/* The setting req->max_body comes from. */
+static const char *
+BodyLimitName(const CosHttpRequest *req)
+{
+	return req->authorization == NULL && req->max_body < cos_http_max_body ?
+		"cos.http_max_anon_body" : "cos.http_max_body";
+}
+
+/*
+ * Answers 413, and closes the connection, for a body announced larger than
+ * the request's limit (cos.http_max_body, or cos.http_max_anon_body).
+ */
 static bool
 TooLarge(struct MHD_Connection *conn, CosHttpRequest *req)
 {
 	CosHttpResponse resp;
 
-	cos_http_error(&resp, 413, "54000", "request body too large",
-				   psprintf("The body is larger than cos.http_max_body (%d bytes).", cos_http_max_body),
-				   NULL);
+	if (strcmp(BodyLimitName(req), "cos.http_max_anon_body") == 0)
+		cos_http_error(&resp, 413, "54000", "request body too large",
+					   psprintf("The body is larger than cos.http_max_anon_body (%d bytes), "
+								"the limit for requests without an Authorization header.",
+								req->max_body),
+					   "Without credentials only cos_api.login can be called, and it takes a few kB.");
+	else
+		cos_http_error(&resp, 413, "54000", "request body too large",
+					   psprintf("The body is larger than cos.http_max_body (%d bytes).", req->max_body),
+					   NULL);
+	resp.close = true;
 	return Send(conn, req, &resp);
+}
+
+/* How the headers of a request frame its body (CountFraming). */
+typedef struct Framing
+{
+	int			lengths;		/* Content-Length headers */
+	int			encodings;		/* Transfer-Encoding headers */
+	bool		bad_length;		/* one not a number, or two that differ */
+	bool		not_chunked;	/* a Transfer-Encoding other than chunked */
+	uint64		length;			/* the first Content-Length */
+} Framing;
+
+/* Counts one request header into a Framing (MHD_get_connection_values). */
+static enum MHD_Result
+CountFraming(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	Framing    *f = cls;
+
+	if (pg_strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+	{
+		uint64		n = 0;
+		const char *p = value != NULL ? value : "";
+
+		if (*p == '\0' || strspn(p, "0123456789") != strlen(p) || strlen(p) > 18)
+			f->bad_length = true;
+		else
+			n = strtou64(p, NULL, 10);
+		if (f->lengths > 0 && n != f->length)
+			f->bad_length = true;
+		f->length = n;
+		f->lengths++;
+	}
+	else if (pg_strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+	{
+		if (value == NULL || pg_strcasecmp(value, "chunked") != 0)
+			f->not_chunked = true;
+		f->encodings++;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Refuses, and closes, a request whose body a proxy in front could frame
+ * otherwise than libmicrohttpd does (request smuggling, RFC 9112 section
+ * 6.3): Content-Length with Transfer-Encoding (libmicrohttpd would take
+ * the chunked body, a proxy may take the length), two Content-Lengths
+ * that differ (libmicrohttpd takes the first), or a transfer coding other
+ * than chunked alone.  Returns true when it answered.
+ */
+static bool
+RefuseFraming(struct MHD_Connection *conn, CosHttpRequest *req, bool *ok)
+{
+	Framing		f;
+	CosHttpResponse resp;
+
+	memset(&f, 0, sizeof(f));
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, CountFraming, &f);
+	if (f.lengths > 0 && f.encodings > 0)
+		cos_http_error(&resp, 400, "08P01", "both Content-Length and Transfer-Encoding",
+					   "A request gives its body's length one way only.", NULL);
+	else if (f.bad_length)
+		cos_http_error(&resp, 400, "08P01", "invalid Content-Length",
+					   "Content-Length is not a number, or is given twice with different values.",
+					   NULL);
+	else if (f.not_chunked || f.encodings > 1)
+		cos_http_error(&resp, 501, "08P01", "unsupported Transfer-Encoding",
+					   "The only transfer coding accepted is \"chunked\", given once.", NULL);
+	else
+		return false;
+	resp.close = true;
+	*ok = Send(conn, req, &resp);
+	return true;
+}
+
+/*
+ * Refuses (401) an Authorization header longer than any credential, before
+ * the sign-in functions compute an HMAC over it.  Returns true when it
+ * answered.
+ */
+static bool
+RefuseAuthorization(struct MHD_Connection *conn, CosHttpRequest *req, bool *ok)
+{
+	CosHttpResponse resp;
+
+	if (req->authorization == NULL || strlen(req->authorization) <= COS_HTTP_MAX_AUTHORIZATION)
+		return false;
+	cos_http_error(&resp, 401, "PGRST301", "Authorization header too long",
+				   psprintf("It is longer than %d bytes; a JWT or initData is at most a few kB.",
+							COS_HTTP_MAX_AUTHORIZATION),
+				   NULL);
+	resp.www_authenticate = "Bearer error=\"invalid_token\"";
+	resp.close = true;
+	*ok = Send(conn, req, &resp);
+	return true;
 }
 
 /*
@@ -217,6 +397,7 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 												  ALLOCSET_SMALL_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 		const char *length;
+		bool		ok = true;
 
 		req = palloc0(sizeof(CosHttpRequest));
 		req->cxt = cxt;
@@ -230,42 +411,48 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 		req->args = palloc(sizeof(CosHttpArg));
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, CollectArg, req);
 		initStringInfo(&req->body);
-		MemoryContextSwitchTo(old);
+		/* without credentials only cos_api.login can be called: a few kB */
+		req->max_body = req->authorization == NULL ?
+			Min(cos_http_max_anon_body, cos_http_max_body) : cos_http_max_body;
 
-		/* refuse an announced oversized body before reading it */
-		length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (length != NULL && strtoll(length, NULL, 10) > cos_http_max_body)
+		/*
+		 * Refuse what must not be read: a body a proxy could frame
+		 * otherwise, an oversized credential, an announced oversized body.
+		 * An answer queued now makes libmicrohttpd skip the body and close
+		 * the connection after the answer.
+		 */
+		if (!RefuseFraming(conn, req, &ok) && !RefuseAuthorization(conn, req, &ok))
 		{
-			old = MemoryContextSwitchTo(req->cxt);
-			TooLarge(conn, req);
-			MemoryContextSwitchTo(old);
+			length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+												 MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (length != NULL && strtoll(length, NULL, 10) > req->max_body)
+				ok = TooLarge(conn, req);
 		}
-		return true;
+		MemoryContextSwitchTo(old);
+		return ok;
 	}
 
 	if (*upload_data_size > 0)
 	{
 		/*
-		 * A body without Content-Length (chunked) that grows past the limit
-		 * is read to its end and dropped, then answered 413: a client still
-		 * sending when the connection closed would not see an early answer.
+		 * A chunked body (no Content-Length) that grows past the limit: the
+		 * connection is closed at once.  libmicrohttpd cannot queue an
+		 * answer in the middle of a body, and reading on to its end would
+		 * let a body that never ends keep the worker busy for ever.
 		 */
-		if (!req->answered && !req->too_large)
+		if (!req->answered)
 		{
-			if ((size_t) req->body.len + *upload_data_size > (size_t) cos_http_max_body)
-			{
-				req->too_large = true;
-				pfree(req->body.data);
-				req->body.data = NULL;
-				req->body.len = 0;
-			}
-			else
-			{
-				MemoryContext old = MemoryContextSwitchTo(req->cxt);
+			MemoryContext old;
 
-				appendBinaryStringInfo(&req->body, upload_data, (int) *upload_data_size);
-				MemoryContextSwitchTo(old);
+			if ((size_t) req->body.len + *upload_data_size > (size_t) req->max_body)
+			{
+				LogLimited(psprintf("cos http gateway: %s %.100s: the chunked body passed %s (%d bytes), connection closed",
+									req->method, req->path, BodyLimitName(req), req->max_body));
+				return false;
 			}
+			old = MemoryContextSwitchTo(req->cxt);
+			appendBinaryStringInfo(&req->body, upload_data, (int) *upload_data_size);
+			MemoryContextSwitchTo(old);
 		}
 		*upload_data_size = 0;
 		return true;
@@ -274,7 +461,7 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 	if (!req->answered)
 	{
 		MemoryContext old = MemoryContextSwitchTo(req->cxt);
-		bool		ok = req->too_large ? TooLarge(conn, req) : Dispatch(conn, req);
+		bool		ok = Dispatch(conn, req);
 
 		MemoryContextSwitchTo(old);
 		return ok;
@@ -351,6 +538,59 @@ RequestCompleted(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/*
+ * Raises this process's soft limit on open files to the hard one: every
+ * connection is a descriptor, and under the soft limit services get
+ * (1,024 with systemd) accept() failed at 973 connections.
+ */
+static void
+RaiseOpenFilesLimit(void)
+{
+	struct rlimit rl;
+	unsigned long soft;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	soft = (unsigned long) rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		ereport(LOG,
+				(errmsg("cos http gateway could not raise its open files limit from %lu to %lu: %m",
+						soft, (unsigned long) rl.rlim_max)));
+	else
+		ereport(DEBUG1,
+				(errmsg("cos http gateway raised its open files limit from %lu to %lu",
+						soft, (unsigned long) rl.rlim_max)));
+}
+
+/*
+ * cos.http_max_connections, lowered (with a LOG line) to what the open
+ * files limit leaves after the server's own files (max_safe_fds, as fd.c
+ * counts them) and HTTP_OTHER_FDS; when descriptors are that scarce,
+ * connections still get half of them.
+ */
+static unsigned int
+ConnectionLimit(void)
+{
+	struct rlimit rl;
+	rlim_t		keep;
+	rlim_t		limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return (unsigned int) cos_http_max_connections;
+	keep = Min((rlim_t) (max_safe_fds + HTTP_OTHER_FDS), rl.rlim_cur / 2);
+	limit = rl.rlim_cur - keep;
+	if ((rlim_t) cos_http_max_connections <= limit)
+		return (unsigned int) cos_http_max_connections;
+	ereport(LOG,
+			(errmsg("cos http gateway: cos.http_max_connections lowered from %d to %lu",
+					cos_http_max_connections, (unsigned long) limit),
+			 errdetail("The open files limit is %lu; %lu descriptors are kept for the server's own files.",
+					   (unsigned long) rl.rlim_cur, (unsigned long) keep),
+			 errhint("Raise the hard limit on open files (LimitNOFILE in systemd, ulimit -Hn) to allow more.")));
+	return (unsigned int) limit;
+}
+
 /* Starts libmicrohttpd on cos.http_listen; ERROR when it cannot listen. */
 static struct MHD_Daemon *
 StartDaemon(void)
@@ -387,8 +627,10 @@ StartDaemon(void)
 							  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 							  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
 							  MHD_OPTION_NOTIFY_COMPLETED, RequestCompleted, NULL,
-							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
-							  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) cos_http_connection_timeout_s,
+							  MHD_OPTION_CONNECTION_LIMIT, ConnectionLimit(),
+							  MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+							  (unsigned int) cos_http_max_connections_per_client,
 							  MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (daemon == NULL)
@@ -591,6 +833,7 @@ cos_http_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 
 	KeepFreedMemory();
+	RaiseOpenFilesLimit();
 	WaitForRole(DatumGetInt32(arg));
 	BackgroundWorkerInitializeConnection(cos_database, cos_http_role, 0);
 	pgstat_report_appname(psprintf("cos http gateway %d", DatumGetInt32(arg)));

@@ -14,6 +14,16 @@
 /* The role of requests without credentials (the gateway logs in as cos.http_role). */
 #define COS_ANON_ROLE "cos_anon"
 
+/*
+ * Longest Authorization header taken to the sign-in functions: initData is
+ * 0.5 to 2 kB, a JWT a few hundred bytes.  A longer one is refused (401)
+ * before any HMAC is computed.
+ */
+#define COS_HTTP_MAX_AUTHORIZATION 8192
+
+/* Most bytes of each text (message, details, hint) an error body quotes. */
+#define COS_HTTP_ERROR_QUOTE 500
+
 /* One query-string argument of a GET request (decoded by libmicrohttpd). */
 typedef struct CosHttpArg
 {
@@ -33,8 +43,9 @@ typedef struct CosHttpRequest
 	const char *origin;			/* Origin header or NULL */
 	CosHttpArg *args;			/* query string, in order */
 	int			nargs;
-	StringInfoData body;		/* request body, at most cos.http_max_body */
-	bool		too_large;		/* the body went past cos.http_max_body */
+	StringInfoData body;		/* request body, at most max_body */
+	int			max_body;		/* cos.http_max_body, or cos.http_max_anon_body
+								 * without an Authorization header */
 	bool		answered;		/* a response has been queued */
 	void	   *json;			/* parsed body (jansson json_t *), or NULL */
 } CosHttpRequest;
@@ -50,12 +61,14 @@ typedef struct CosHttpResponse
 	const char *etag;			/* ETag */
 	const char *cache_control;	/* Cache-Control */
 	const char *www_authenticate;	/* WWW-Authenticate */
+	bool		close;			/* Connection: close, and close it */
 } CosHttpResponse;
 
 /*
  * cos_http_error: fill resp with status and a PostgREST error body
  * {"code","details","hint","message"} (NULL details or hint become JSON
- * null).  Allocates in the current memory context.
+ * null), each text cut to COS_HTTP_ERROR_QUOTE bytes (between two UTF-8
+ * characters, "…" appended).  Allocates in the current memory context.
  */
 extern void cos_http_error(CosHttpResponse *resp, int status, const char *code,
 						   const char *message, const char *details, const char *hint);

@@ -117,6 +117,24 @@ cos_http_request_release(CosHttpRequest *req)
 	req->json = NULL;
 }
 
+/*
+ * text, or its first COS_HTTP_ERROR_QUOTE bytes cut between two UTF-8
+ * characters and followed by "…": errors quote what the client sent (a
+ * path, a value, a name), and must not send a megabyte back.
+ */
+static const char *
+Quote(const char *text)
+{
+	size_t		keep;
+
+	if (text == NULL)
+		return NULL;
+	keep = cos_utf8_clip(text, COS_HTTP_ERROR_QUOTE);
+	if (text[keep] == '\0')
+		return text;
+	return psprintf("%.*s\xe2\x80\xa6", (int) keep, text);	/* U+2026 … */
+}
+
 void
 cos_http_error(CosHttpResponse *resp, int status, const char *code,
 			   const char *message, const char *details, const char *hint)
@@ -124,8 +142,8 @@ cos_http_error(CosHttpResponse *resp, int status, const char *code,
 	json_t	   *o;
 	char	   *s = NULL;
 
-	o = json_pack("{s:s, s:s?, s:s?, s:s?}", "code", code, "details", details,
-				  "hint", hint, "message", message);
+	o = json_pack("{s:s, s:s?, s:s?, s:s?}", "code", code, "details", Quote(details),
+				  "hint", Quote(hint), "message", Quote(message));
 	if (o == NULL)				/* text that is not UTF-8 */
 		o = json_pack("{s:s, s:n, s:n, s:s}", "code", code, "details", "hint",
 					  "message", "the error message is not valid UTF-8");
@@ -179,7 +197,7 @@ ErrorAnswer(CosHttpRequest *req, CosHttpResponse *resp, ErrorData *edata, const 
 	if (status >= 500)
 		ereport(LOG,
 				(errmsg("cos http gateway: %s %s failed: %s (SQLSTATE %s)",
-						req->method, req->path, edata->message, code)));
+						req->method, Quote(req->path), Quote(edata->message), code)));
 }
 
 /* The OID of function cos.<name>(text), InvalidOid when not installed. */

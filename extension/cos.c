@@ -29,6 +29,10 @@ char	   *cos_http_listen = NULL;
 int			cos_http_workers = 1;
 char	   *cos_http_cors_origin = NULL;
 int			cos_http_max_body = 1024 * 1024;
+int			cos_http_max_anon_body = 16 * 1024;
+int			cos_http_max_connections = 1000;
+int			cos_http_max_connections_per_client = 64;
+int			cos_http_connection_timeout_s = 15;
 char	   *cos_http_role = NULL;
 char	   *cos_bot_token_file = NULL;
 char	   *cos_jwt_secret_file = NULL;
@@ -287,9 +291,35 @@ _PG_init(void)
 							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("cos.http_max_body",
 							"Largest request body the HTTP gateway accepts.",
-							"Larger bodies are answered 413 without being read.",
+							"A larger body announced by Content-Length is answered 413 without being read; "
+							"a chunked one is cut off (the connection closed) when it passes the limit.",
 							&cos_http_max_body, 1024 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_max_anon_body",
+							"Largest request body the HTTP gateway accepts without an Authorization header.",
+							"Anonymous requests can only sign in (cos_api.login), which takes a few kB.  "
+							"The lower of this and cos.http_max_body applies.",
+							&cos_http_max_anon_body, 16 * 1024, 1024, 256 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+
+	/*
+	 * Connection limits: libmicrohttpd takes them when a gateway worker
+	 * starts its daemon, so they change with a restart.
+	 */
+	DefineCustomIntVariable("cos.http_max_connections",
+							"Most connections each HTTP gateway worker holds at once.",
+							"Lowered at start, with a LOG line, when the open files limit leaves less.",
+							&cos_http_max_connections, 1000, 1, 1000000,
+							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_max_connections_per_client",
+							"Most connections each HTTP gateway worker holds from one client address (0 = no limit).",
+							"Behind a reverse proxy every client has the proxy's address: raise it or set 0 there.",
+							&cos_http_max_connections_per_client, 64, 0, 1000000,
+							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_connection_timeout",
+							"How long the HTTP gateway keeps a connection on which nothing is sent or received.",
+							NULL, &cos_http_connection_timeout_s, 15, 1, 3600,
+							PGC_POSTMASTER, GUC_UNIT_S, NULL, NULL, NULL);
 
 	/*
 	 * The mini-app's API (sql_auth.c).  The secrets live in files

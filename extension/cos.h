@@ -26,6 +26,10 @@ extern char *cos_http_listen;
 extern int	cos_http_workers;
 extern char *cos_http_cors_origin;
 extern int	cos_http_max_body;
+extern int	cos_http_max_anon_body;
+extern int	cos_http_max_connections;
+extern int	cos_http_max_connections_per_client;
+extern int	cos_http_connection_timeout_s;
 extern char *cos_http_role;
 
 #define COS_MAX_HTTP_WORKERS 32

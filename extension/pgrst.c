@@ -194,3 +194,17 @@ cos_etag_matches(const char *if_none_match, const char *etag)
 	}
 	return false;
 }
+
+size_t
+cos_utf8_clip(const char *s, size_t max)
+{
+	size_t		len = strlen(s);
+	size_t		cut = max;
+
+	if (len <= max)
+		return len;
+	/* s[cut] is the first byte dropped: back up while it continues a character */
+	while (cut > 0 && ((unsigned char) s[cut] & 0xC0) == 0x80)
+		cut--;
+	return cut;
+}

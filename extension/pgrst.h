@@ -2,7 +2,8 @@
  * pgrst.h
  *	  PostgREST's conventions the HTTP gateway follows, as pure functions:
  *	  the SQLSTATE -> HTTP status table, CORS origin matching, the
- *	  cos.http_listen address, upload names and ETag matching.
+ *	  cos.http_listen address, upload names, ETag matching, and how much
+ *	  of a text an error body quotes.
  *
  * Pure C: never includes postgres.h, unit-tested with cmocka.
  */
@@ -55,5 +56,13 @@ extern bool cos_upload_name_valid(const char *name);
  * quotes, e.g. "\"abc\"").  Weak comparison, as If-None-Match uses.
  */
 extern bool cos_etag_matches(const char *if_none_match, const char *etag);
+
+/*
+ * cos_utf8_clip: how many bytes of the NUL-terminated UTF-8 text s to keep
+ * so that at most max bytes remain without cutting a character in two:
+ * strlen(s) when it is no longer than max, else max backed up to the start
+ * of the character it would cut (a byte that is not a continuation byte).
+ */
+extern size_t cos_utf8_clip(const char *s, size_t max);
 
 #endif							/* COS_PGRST_H */

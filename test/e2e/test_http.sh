@@ -62,9 +62,16 @@ expect_error() { check "$1" "$2 $3" "$STATUS $(j '["code"]')"; }
 
 HTTP_PORT="$(free_port)"
 BASE="http://127.0.0.1:$HTTP_PORT"
+# the server starts with the soft open-files limit systemd gives a service
+# (1,024), below the hard one: the gateway workers raise theirs (1b); the
+# clients here need few files (hostile-client.py raises its own)
+ulimit -Sn 1024 2>/dev/null || true
+# cos.http_max_connections above the open-files limit: lowered at start (1b)
 cluster_start "cos.http_listen = '127.0.0.1:$HTTP_PORT'
 cos.http_workers = 2
 cos.http_max_body = '64kB'
+cos.http_connection_timeout = 5
+cos.http_max_connections = 100000
 cos.http_cors_origin = 'https://app.example'"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
@@ -89,6 +96,16 @@ check "they logged in as cos_authenticator (cos.http_role), not as a superuser" 
 	"$(cluster_psql -At -c "SELECT string_agg(usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "before CREATE EXTENSION made the role, they waited with a WARNING, not a crash loop" "yes 0" \
 	"$(grep -q 'cannot log in as role "cos_authenticator" yet' "$COS_E2E_DIR/pg/server.log" && echo yes || echo no) $(grep -c 'cos http gateway FATAL' "$COS_E2E_DIR/pg/server.log" || true)"
+
+section "1b. open files and connection limits"
+gw_pid="$(cluster_psql -At -c "SELECT min(pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+hard="$(ulimit -Hn)"
+check "the postmaster runs with the soft open-files limit it was started with" "1024" \
+	"$(awk '/^Max open files/ {print $4}' "/proc/$(head -n 1 "$COS_E2E_DIR/pg/data/postmaster.pid")/limits")"
+check "a gateway worker raised its soft open-files limit to the hard one" "$hard $hard" \
+	"$(awk '/^Max open files/ {print $4, $5}' "/proc/$gw_pid/limits")"
+check "cos.http_max_connections (100000) was lowered below the open-files limit, and logged" "2" \
+	"$(grep -c 'cos.http_max_connections lowered from 100000 to' "$COS_E2E_DIR/pg/server.log" || true)"
 
 section "2. routes outside /rpc and /uploads"
 http GET /nowhere
@@ -140,6 +157,11 @@ CREATE FUNCTION cos_api.t_whole(json) RETURNS json LANGUAGE sql IMMUTABLE AS $$
 	SELECT json_build_object('got', $1) $$;
 CREATE FUNCTION cos_api.t_slow(s float8) RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT 'slept ' || s FROM pg_sleep(s) $$;
+CREATE FUNCTION cos_api.t_loud(s text) RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RAISE EXCEPTION 'loud: %', repeat(s, 10) USING DETAIL = repeat(s, 10), HINT = repeat(s, 10);
+END
+$$;
 CREATE FUNCTION cos_api.t_admin_only() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'secret' $$;
 REVOKE EXECUTE ON FUNCTION cos_api.t_admin_only() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cos_api.t_admin_only() TO cos_admin;
@@ -214,9 +236,9 @@ http POST /rpc/t_amb "${J[@]}" -d '{"x": 1}'
 expect_error "same names, different types: 300 PGRST203" 300 PGRST203
 http POST /rpc/t_whole "${J[@]}" -d '[1, {"k": "v"}]'
 check "a single unnamed json argument takes the whole body" '200 {"got":[1,{"k":"v"}]}' "$STATUS $(norm)"
-big="$(python3 -c 'print("{\"msg\": \"" + "x" * 60000 + "\"}")')"
+big="$(python3 -c 'print("{\"msg\": \"" + "x" * 15000 + "\"}")')"
 http POST /rpc/t_len "${J[@]}" --data-binary "$big"
-check "a body under cos.http_max_body (60 kB of 64 kB) is read whole" "200 60000" "$STATUS $BODY"
+check "an anonymous body under cos.http_max_anon_body (15 kB of 16 kB) is read whole" "200 15000" "$STATUS $BODY"
 
 section "4. GET /rpc: query-string arguments, STABLE and IMMUTABLE only, READ ONLY"
 http GET '/rpc/t_add?a=40&b=2'
@@ -274,14 +296,110 @@ http POST /rpc/t_add "${J[@]}" -d '{"a": "x"}'
 check "a value the type refuses: 400 22P02 with Postgres's message" \
 	'400 22P02 invalid input syntax for type integer: "x"' "$STATUS $(j '["code"]') $(j '["message"]')"
 python3 -c 'print("{\"msg\": \"" + "x" * 70000 + "\"}")' >"$COS_E2E_DIR/big.json"
-http POST /rpc/t_len "${J[@]}" --data-binary @"$COS_E2E_DIR/big.json"
+python3 -c 'print("{\"msg\": \"" + "x" * 20000 + "\"}")' >"$COS_E2E_DIR/20k.json"
+http POST /rpc/t_len "${J[@]}" -H 'Authorization: Bearer x' --data-binary @"$COS_E2E_DIR/big.json"
 expect_error "a body over cos.http_max_body (Content-Length): 413" 413 54000
+check "the 413 closes the connection" "close" "$(header Connection)"
+http POST /rpc/t_len "${J[@]}" --data-binary @"$COS_E2E_DIR/20k.json"
+check "an anonymous 20 kB body, over cos.http_max_anon_body (16 kB): 413" \
+	"413 54000 The body is larger than cos.http_max_anon_body (16384 bytes), the limit for requests without an Authorization header." \
+	"$STATUS $(j '["code"]') $(j '["details"]')"
+http POST /rpc/t_len "${J[@]}" -H 'Authorization: Bearer x' --data-binary @"$COS_E2E_DIR/20k.json"
+check "with an Authorization header the same body is read (cos.http_max_body) and goes to the sign-in (no cos.jwt_secret here: 500)" \
+	"500 55000" "$STATUS $(j '["code"]')"
+python3 -c 'print("{\"init_data\": \"" + "x" * 1048576 + "\"}")' >"$COS_E2E_DIR/1m.json"
+t="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST "${J[@]}" \
+	--data-binary @"$COS_E2E_DIR/1m.json" "$BASE/rpc/login" || true)"
+check "an anonymous 1 MB sign-in (POST /rpc/login) is answered 413 within 1 s" "413 yes" \
+	"${t%% *} $(awk -v t="${t#* }" 'BEGIN { print (t < 1) ? "yes" : "no" }')"
 http POST /rpc/t_len "${J[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$COS_E2E_DIR/big.json"
-check "a chunked body over cos.http_max_body: 413" "413" "$STATUS"
+check "a chunked body over the limit: the connection is closed at the limit, unanswered (libmicrohttpd cannot answer mid-body)" \
+	"000" "$STATUS"
+# a body that never ends: at most 5 s or 256 MB from the client
+got="$(python3 "$HERE/hostile-client.py" chunked "$HTTP_PORT" /rpc/login - 5 256)"
+check "an anonymous chunked body that never ends: closed before 16 MB are sent (socket buffers included)" "closed yes" \
+	"${got%% *} $([ "${got#* }" -lt $((16 * 1024 * 1024)) ] && echo yes || echo no)"
+got="$(python3 "$HERE/hostile-client.py" chunked "$HTTP_PORT" /rpc/t_len 'Bearer x' 5 256)"
+check "the same with an Authorization header (cos.http_max_body)" "closed yes" \
+	"${got%% *} $([ "${got#* }" -lt $((16 * 1024 * 1024)) ] && echo yes || echo no)"
+long="$(python3 -c 'print("x" * 9000)')"
+http GET '/rpc/t_add?a=1' -H "Authorization: tma $long"
+check "an Authorization header over 8 kB: 401 before any sign-in work" \
+	"401 PGRST301 Authorization header too long" "$STATUS $(j '["code"]') $(j '["message"]')"
+http GET '/rpc/t_add?a=1' -H "Authorization: tma ${long:0:8000}"
+check "one of 8,000 bytes goes on to the sign-in (here: no cos.bot_token, 500)" "500 55000" \
+	"$STATUS $(j '["code"]')"
 http PUT /rpc/t_add "${J[@]}" -d '{"a": 1}'
 expect_error "PUT on /rpc: 405 PGRST101" 405 PGRST101
 http DELETE /uploads/x
 check "DELETE on /uploads: 405" "405" "$STATUS"
+
+section "5a. request framing a proxy could read otherwise (request smuggling)"
+raw() { python3 "$HERE/hostile-client.py" raw "$HTTP_PORT" "$1"; }
+req='POST /rpc/t_add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+check "Content-Length and Transfer-Encoding together: 400 and the connection closed" "400 closed 08P01" \
+	"$(raw "${req}"'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n')"
+check "two different Content-Lengths: 400 and closed" "400 closed 08P01" \
+	"$(raw "${req}"'Content-Length: 7\r\nContent-Length: 9\r\n\r\n{"a":1}')"
+check "two equal Content-Lengths are one (RFC 9112 6.3): 200, kept alive" "200 open -" \
+	"$(raw "${req}"'Content-Length: 7\r\nContent-Length: 7\r\n\r\n{"a":1}')"
+check "a Content-Length that is not a number: 400 (libmicrohttpd's own) and closed" "400 closed" \
+	"$(raw "${req}"'Content-Length: 7x\r\n\r\n{"a":1}' | cut -d' ' -f1,2)"
+check "a Transfer-Encoding other than chunked: 501 and closed" "501 closed 08P01" \
+	"$(raw "${req}"'Transfer-Encoding: gzip, chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n')"
+check "a plain chunked request is answered and kept alive" "200 open -" \
+	"$(raw "${req}"'Transfer-Encoding: chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n')"
+
+section "5b. errors quote at most 500 bytes of each text"
+# short_error NAME: the last answer is under 2 kB, JSON, and each text of it
+# at most 500 bytes of UTF-8 plus "…"
+short_error() {
+	check "$1" "short" "$(printf '%s' "$BODY" | python3 -c '
+import json, sys
+raw = sys.stdin.buffer.read()
+e = json.loads(raw)
+long = [k for k in ("message", "details", "hint") if e.get(k) and len(e[k].encode()) > 503]
+print("short" if len(raw) < 2048 and not long else "%d bytes, too long: %s" % (len(raw), long))' 2>&1 | tail -n 1)"
+}
+# 5,000 "é" (10 kB): the message, details and hint are each 100 kB
+arg="$(python3 -c 'print("{\"s\": \"" + "\u00e9" * 5000 + "\"}")')"
+http POST /rpc/t_loud "${J[@]}" --data-binary "$arg"
+short_error "an error quoting a 10 kB argument ten times: a short JSON body"
+check "its texts are cut between characters, ending with …" "400 P0001 loud: éééé …" \
+	"$STATUS $(j '["code"]') $(j '["message"][:10]') $(j '["message"][-1]')"
+http POST /rpc/t_add "${J[@]}" --data-binary "{\"a\": \"$(python3 -c 'print("x" * 12000)')\"}"
+short_error "a 12 kB value the type refuses (22P02): a short body"
+check "it is still the type's error" "400 22P02" "$STATUS $(j '["code"]')"
+http GET "/$(python3 -c 'print("p" * 20000)')"
+short_error "a 20 kB path: 404 with a short body"
+check "that is the 404 PGRST125" "404 PGRST125" "$STATUS $(j '["code"]')"
+http GET "/$(python3 -c 'print("p" * 100000)')"
+check "a 100 kB path: libmicrohttpd's 414, short" "414 yes" \
+	"$STATUS $([ "$(wc -c <"$COS_E2E_DIR/body")" -lt 2048 ] && echo yes || echo no)"
+
+section "5c. 2,500 slow connections from one address"
+# More than the two workers' 2 x 1,000 connections before the limits: each
+# opens, sends half a request and waits.  While they are open, a request
+# from another address must be answered.
+per="$(cluster_psql -At -c 'SHOW cos.http_max_connections_per_client' 2>/dev/null || echo 64)"
+ready="$COS_E2E_DIR/slow.ready"
+python3 "$HERE/hostile-client.py" slow "$HTTP_PORT" 2500 127.0.0.2 "$ready" 1 6 >"$COS_E2E_DIR/slow.out" &
+slow_pid=$!
+for i in $(seq 1 300); do
+	[ -s "$ready" ] && break
+	sleep 0.1
+done
+t="$(curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$BASE/rpc/t_add?a=1" || true)"
+check "a request from 127.0.0.1 is answered within 1 s" "200 yes" \
+	"${t%% *} $(awk -v t="${t#* }" 'BEGIN { print (t < 1) ? "yes" : "no" }')"
+wait "$slow_pid"
+read -r opened held after <<<"$(sed -e 's/[a-z]*=//g' "$COS_E2E_DIR/slow.out")"
+check "127.0.0.2 opened its 2,500 connections" "2500" "$opened"
+check "the workers held at most cos.http_max_connections_per_client ($per) each from it" "yes" \
+	"$([ "$held" -gt 0 ] && [ "$held" -le $((2 * per)) ] && echo yes || echo "no: $held")"
+check "cos.http_connection_timeout (5 s) closed the ones held" "0" "$after"
+check "the refused connections did not flood the server log" "yes" \
+	"$(n="$(grep -c 'reached connection limit' "$COS_E2E_DIR/pg/server.log" || true)"; [ "$n" -le 40 ] && echo yes || echo "no: $n lines")"
 
 section "6. errors from functions, mapped as PostgREST's table says"
 fail() { http POST /rpc/t_fail "${J[@]}" "$@" -d "{\"kind\": \"$KIND\"}"; }

@@ -2,7 +2,7 @@
  * test_pgrst.c
  *	  cmocka tests for extension/pgrst.c: PostgREST's SQLSTATE -> HTTP status
  *	  table (docs references/errors.rst), CORS origins, cos.http_listen,
- *	  upload names and If-None-Match.
+ *	  upload names, If-None-Match, and the UTF-8 clipping of quoted text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,6 +173,28 @@ test_etag(void **state)
 	assert_true(cos_etag_matches("\"a,b\", \"c\"", "\"c\""));
 }
 
+/* Clipping keeps whole characters: 1-, 2-, 3- and 4-byte ones. */
+static void
+test_utf8_clip(void **state)
+{
+	/* "aé€😀": a (1 byte), é (2), € (3), 😀 (4): 10 bytes */
+	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+
+	assert_int_equal(cos_utf8_clip("", 5), 0);
+	assert_int_equal(cos_utf8_clip("abc", 3), 3);
+	assert_int_equal(cos_utf8_clip("abcd", 3), 3);
+	assert_int_equal(cos_utf8_clip(s, 100), 10);
+	assert_int_equal(cos_utf8_clip(s, 10), 10);
+	assert_int_equal(cos_utf8_clip(s, 9), 6);	/* not into 😀 */
+	assert_int_equal(cos_utf8_clip(s, 7), 6);
+	assert_int_equal(cos_utf8_clip(s, 6), 6);
+	assert_int_equal(cos_utf8_clip(s, 5), 3);	/* not into € */
+	assert_int_equal(cos_utf8_clip(s, 4), 3);
+	assert_int_equal(cos_utf8_clip(s, 2), 1);	/* not into é */
+	assert_int_equal(cos_utf8_clip(s, 1), 1);
+	assert_int_equal(cos_utf8_clip(s, 0), 0);
+}
+
 int
 main(void)
 {
@@ -183,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_upload_name),
 		cmocka_unit_test(test_etag),
+		cmocka_unit_test(test_utf8_clip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
