@@ -18,13 +18,18 @@
 
 #include <malloc.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
-#include "commands/dbcommands.h"
+#include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -419,12 +424,39 @@ KeepFreedMemory(void)
 }
 
 /*
+ * Whether database name exists, by a plain heap scan of pg_database (as
+ * the autovacuum launcher's get_database_list), which works in a process
+ * connected to no database: an index scan would need the relcache entry of
+ * pg_database's index, and when the relcache init file is missing (as
+ * after a crash) building it reads pg_class, which is FATAL without a
+ * database.  Inside a transaction.
+ */
+static bool
+DatabaseExists(const char *name)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while (!found && HeapTupleIsValid(tup = heap_getnext(scan, ForwardScanDirection)))
+		found = strcmp(NameStr(((Form_pg_database) GETSTRUCT(tup))->datname), name) == 0;
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * Entry point of the short-lived worker that checks, for gateway worker
  * DatumGetInt32(arg), whether cos.http_role may log in to cos.database.
  * It connects to no database (pg_authid and pg_database are shared
  * catalogs), writes a CosHttpRoleCheck to cos_shared and exits.  A gateway
  * worker cannot check this itself: a failed login is FATAL, and a process
- * connects only once.
+ * connects only once.  The role is looked up in the syscache, which reads
+ * pg_authid without its index until the relcache has the shared indexes
+ * (IndexScanOK), as logins do; pg_database by DatabaseExists.
  */
 void
 cos_http_check_main(Datum arg)
@@ -449,7 +481,7 @@ cos_http_check_main(Datum arg)
 			result = COS_HTTP_CHECK_PRIVILEGED;
 		else if (!role->rolcanlogin)
 			result = COS_HTTP_CHECK_NO_LOGIN;
-		else if (!OidIsValid(get_database_oid(cos_database, true)))
+		else if (!DatabaseExists(cos_database))
 			result = COS_HTTP_CHECK_NO_DATABASE;
 		else
 			result = COS_HTTP_CHECK_READY;
@@ -468,7 +500,8 @@ cos_http_check_main(Datum arg)
 
 /*
  * Runs cos_http_check_main for gateway worker i and waits for it; returns
- * what it found (COS_HTTP_CHECK_PENDING when it could not run).
+ * what it found, COS_HTTP_CHECK_NOT_STARTED when it could not be registered,
+ * COS_HTTP_CHECK_PENDING when it exited without an answer.
  */
 static CosHttpRoleCheck
 CheckRole(int i)
@@ -486,7 +519,7 @@ CheckRole(int i)
 	snprintf(worker.bgw_name, BGW_MAXLEN, "cos http gateway %d role check", i);
 	worker.bgw_notify_pid = MyProcPid;
 	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
-		return COS_HTTP_CHECK_PENDING;
+		return COS_HTTP_CHECK_NOT_STARTED;
 	if (WaitForBackgroundWorkerShutdown(handle) == BGWH_POSTMASTER_DIED)
 		proc_exit(1);
 	pfree(handle);
@@ -525,9 +558,13 @@ WarnRole(int i, CosHttpRoleCheck check)
 			detail = psprintf("Database \"%s\" (cos.database) does not exist.", cos_database);
 			hint = "Create it, or set cos.database.";
 			break;
+		case COS_HTTP_CHECK_NOT_STARTED:
+			detail = "The worker that checks the role could not be started: no background worker slot is free.";
+			hint = "Raise max_worker_processes.";
+			break;
 		default:
-			detail = "The check of the role did not run (no free background worker slot, see max_worker_processes).";
-			hint = NULL;
+			detail = "The worker that checks the role exited without an answer.";
+			hint = "See the log lines of \"cos http gateway role check\" above.";
 			break;
 	}
 	ereport(WARNING,
@@ -541,12 +578,15 @@ WarnRole(int i, CosHttpRoleCheck check)
  * Waits until cos.http_role may log in to cos.database, checking every
  * HTTP_ROLE_RETRY_MS and logging a WARNING each time the reason changes,
  * so that a gateway started before CREATE EXTENSION neither fails nor
- * fills the log.
+ * fills the log.  A check that did not run or gave no answer the first
+ * time is run again at once (after a crash-restart, say, the postmaster
+ * may stop it), and only then waited for.
  */
 static void
 WaitForRole(int i)
 {
 	CosHttpRoleCheck last = COS_HTTP_CHECK_READY;
+	bool		first = true;
 
 	for (;;)
 	{
@@ -554,6 +594,13 @@ WaitForRole(int i)
 
 		if (check == COS_HTTP_CHECK_READY)
 			break;
+		if (first && (check == COS_HTTP_CHECK_PENDING || check == COS_HTTP_CHECK_NOT_STARTED))
+		{
+			first = false;
+			CHECK_FOR_INTERRUPTS();
+			continue;
+		}
+		first = false;
 		if (check != last)
 			WarnRole(i, check);
 		last = check;

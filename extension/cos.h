@@ -59,12 +59,15 @@ typedef struct CosWorkerSlot
  */
 typedef enum CosHttpRoleCheck
 {
-	COS_HTTP_CHECK_PENDING = 0,	/* not run, or the check worker died */
+	COS_HTTP_CHECK_PENDING = 0,	/* no answer: the check worker exited without
+								 * one (it failed, or was stopped) */
 	COS_HTTP_CHECK_READY,		/* the gateway may connect */
 	COS_HTTP_CHECK_NO_ROLE,
 	COS_HTTP_CHECK_NO_LOGIN,
 	COS_HTTP_CHECK_PRIVILEGED,	/* superuser or BYPASSRLS: refused */
-	COS_HTTP_CHECK_NO_DATABASE
+	COS_HTTP_CHECK_NO_DATABASE,
+	COS_HTTP_CHECK_NOT_STARTED	/* the check worker could not be registered
+								 * (no free background worker slot) */
 } CosHttpRoleCheck;
 
 typedef struct CosShared

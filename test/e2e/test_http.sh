@@ -65,7 +65,8 @@ BASE="http://127.0.0.1:$HTTP_PORT"
 cluster_start "cos.http_listen = '127.0.0.1:$HTTP_PORT'
 cos.http_workers = 2
 cos.http_max_body = '64kB'
-cos.http_cors_origin = 'https://app.example'"
+cos.http_cors_origin = 'https://app.example'
+log_timezone = 'UTC'"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
 
@@ -459,6 +460,52 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 check "LOGIN given back: both workers serve again within seconds" "2" "$back"
+
+section "11c. kill -9 of a gateway worker: served again as soon as crash recovery ends (3 rounds)"
+LOG="$COS_E2E_DIR/pg/server.log"
+# log_time LINE: the seconds since the epoch of a server log line (log_timezone UTC)
+log_time() { date -u -d "$(cut -c1-23 <<<"$1")" +%s.%N; }
+crash_from="$(($(wc -l <"$LOG") + 1))"
+delays=""
+listening=""
+for round in 1 2 3; do
+	from="$(($(wc -l <"$LOG") + 1))"
+	victim="$(cluster_psql -At -c "SELECT min(pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+	kill -9 "$victim"
+	for i in $(seq 1 100); do
+		tail -n "+$from" "$LOG" | grep -q 'all server processes terminated; reinitializing' && break
+		sleep 0.1
+	done
+	# only the gateway is asked until it answers: a psql session would
+	# write the relcache init file whose absence the role check must survive
+	answered=""
+	for i in $(seq 1 100); do
+		if [ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$BASE/rpc/t_add?a=1" || true)" = 200 ]; then
+			answered="$(date -u +%s.%N)"
+			break
+		fi
+		sleep 0.1
+	done
+	ready="$(tail -n "+$from" "$LOG" | grep 'database system is ready to accept connections' | tail -n 1)"
+	ready_at="$(log_time "$ready")"
+	delays="$delays $(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) - float(sys.argv[2])))" "${answered:-0}" "$ready_at")"
+	# how many gateway workers listened again within 1.5 s of it
+	n=0
+	while IFS= read -r line; do
+		python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) - float(sys.argv[2]) < 1.5 else 1)" \
+			"$(log_time "$line")" "$ready_at" && n=$((n + 1))
+	done < <(tail -n "+$from" "$LOG" | grep 'cos http gateway [0-9]* listening on' || true)
+	listening="$listening $n"
+done
+echo "# seconds from 'ready to accept connections' to the first answer, per round:$delays"
+check "each round, a request answered within 3 s of the server accepting connections again" "yes yes yes" \
+	"$(for d in $delays; do python3 -c "import sys; print('yes' if 0 <= float(sys.argv[1]) < 3 else sys.argv[1])" "$d"; done | xargs)"
+check "each round, both gateway workers listening again within 1.5 s of it" " 2 2 2" "$listening"
+check "no role check died reading pg_class without a database" "0" \
+	"$(tail -n "+$crash_from" "$LOG" | grep -c 'cannot read pg_class without having selected a database' || true)"
+check "no gateway waited for its role (no WARNING)" "0" \
+	"$(tail -n "+$crash_from" "$LOG" | grep -c 'cannot log in as role' || true)"
+wait_for_server
 
 section "12. a malformed cos.http_listen stops the server at start"
 bad_log="$(
