@@ -10,9 +10,10 @@
  *		GET|HEAD /uploads/<sha256>	a stored upload (thumbnail)
  *		OPTIONS					CORS preflight (cos.http_cors_origin)
  *
- *	  Several workers (cos.http_workers) listen on cos.http_listen at once
- *	  with SO_REUSEPORT (MHD_OPTION_LISTENING_ADDRESS_REUSE); the kernel
- *	  spreads the connections.
+ *	  The postmaster opens the listening socket on cos.http_listen once
+ *	  (cos_http_open_listen_socket) and every gateway worker (cos.http_workers)
+ *	  inherits it: whichever worker is waiting for work accepts the next
+ *	  connection, and a worker busy with a request accepts none.
  */
 #include "postgres.h"
 
@@ -59,6 +60,13 @@
 #define HTTP_ROLE_RETRY_MS 2000
 
 static const char *const preflight_headers = "Authorization, Content-Type, Accept, Prefer, Range";
+
+/*
+ * The listening socket the postmaster opened on cos.http_listen for every
+ * gateway worker (cos_http_open_listen_socket), inherited at fork; -1 when
+ * it could not, and each worker binds its own.
+ */
+static int	http_listen_fd = -1;
 
 /* Logs what libmicrohttpd reports (MHD_OPTION_EXTERNAL_LOGGER). */
 static void
@@ -356,41 +364,129 @@ RequestCompleted(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Starts libmicrohttpd on cos.http_listen; ERROR when it cannot listen. */
-static struct MHD_Daemon *
-StartDaemon(void)
+/*
+ * Resolves cos.http_listen into *ai (to be freed with freeaddrinfo); on
+ * failure reports at elevel and, below ERROR, returns false.
+ */
+static bool
+ResolveListen(int elevel, struct addrinfo **ai)
 {
 	char		host[256];
 	char		port[16];
 	int			portnum;
 	struct addrinfo hints;
-	struct addrinfo *ai = NULL;
-	struct MHD_Daemon *daemon;
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	int			rc;
 
+	*ai = NULL;
 	if (!cos_parse_listen(cos_http_listen, host, sizeof(host), &portnum))
-		ereport(ERROR,
+	{
+		ereport(elevel,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid cos.http_listen \"%s\"", cos_http_listen),
 				 errhint("Give host:port, e.g. '127.0.0.1:8787' or '[::1]:8787'.")));
+		return false;
+	}
 	snprintf(port, sizeof(port), "%d", portnum);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0 || ai == NULL)
-		ereport(ERROR,
+	rc = getaddrinfo(host, port, &hints, ai);
+	if (rc != 0 || *ai == NULL)
+	{
+		ereport(elevel,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("could not resolve cos.http_listen host \"%s\": %s", host, gai_strerror(rc))));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * cos_http_open_listen_socket: see cos.h.  Called from _PG_init while the
+ * postmaster loads shared_preload_libraries, so that every gateway worker
+ * (a static background worker, forked from the postmaster) inherits one
+ * socket: the kernel's accept queue is shared, a busy worker (inside SPI)
+ * does not accept, and whichever worker waits in epoll takes the next
+ * connection; libmicrohttpd copes with another process accepting first
+ * (accept on the non-blocking socket fails with EAGAIN, which it ignores).
+ * Held by the postmaster, the socket outlives a worker's crash and the
+ * crash-restart that follows: connections wait in the backlog meanwhile
+ * instead of being refused.  Every other child of the postmaster inherits
+ * it too; regular backends and the other workers never use it, and
+ * SOCK_CLOEXEC (FD_CLOEXEC) keeps it from programs they run (COPY ...
+ * PROGRAM, archive_command).  Only in a postmaster: not in single-user mode, nor in
+ * a child that loads the library again (EXEC_BACKEND builds, where the
+ * workers bind their own).
+ */
+void
+cos_http_open_listen_socket(void)
+{
+	struct addrinfo *ai;
+	int			fd;
+	int			on = 1;
+
+	if (!IsPostmasterEnvironment || IsUnderPostmaster)
+		return;
+	if (!ResolveListen(WARNING, &ai))
+		return;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+		(ai->ai_family == AF_INET6 &&
+		 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
+		bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+		listen(fd, SOMAXCONN) != 0)
+	{
+		int			save_errno = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = save_errno;
+		ereport(WARNING,
+				(errcode_for_socket_access(),
+				 errmsg("could not listen on cos.http_listen \"%s\": %m", cos_http_listen),
+				 errdetail("Each HTTP gateway worker will try to listen on it itself."),
+				 errhint("Is another program using the port?")));
+		freeaddrinfo(ai);
+		return;
+	}
+	freeaddrinfo(ai);
+	http_listen_fd = fd;
+}
+
+/*
+ * Starts libmicrohttpd on the postmaster's listening socket, or, when the
+ * postmaster could not open it, on a socket of its own on cos.http_listen
+ * (SO_REUSEPORT, shared with the other workers); ERROR when it cannot
+ * listen.
+ */
+static struct MHD_Daemon *
+StartDaemon(void)
+{
+	struct addrinfo *ai = NULL;
+	struct MHD_Daemon *daemon;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem listen_opts[3];
+
+	(void) ResolveListen(ERROR, &ai);
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (http_listen_fd >= 0)
+	{
+		listen_opts[0] = (struct MHD_OptionItem) {MHD_OPTION_LISTEN_SOCKET, http_listen_fd, NULL};
+		listen_opts[1] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	}
+	else
+	{
+		listen_opts[0] = (struct MHD_OptionItem) {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
+		listen_opts[1] = (struct MHD_OptionItem) {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
+		listen_opts[2] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	}
 
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, AccessHandler, NULL,
 							  MHD_OPTION_EXTERNAL_LOGGER, MhdLog, NULL,
-							  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-							  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+							  MHD_OPTION_ARRAY, listen_opts,
 							  MHD_OPTION_NOTIFY_COMPLETED, RequestCompleted, NULL,
 							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 60,
 							  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,

@@ -92,6 +92,13 @@ extern PGDLLEXPORT void cos_http_main(Datum arg);
 extern PGDLLEXPORT void cos_http_check_main(Datum arg);
 
 /*
+ * cos_http_open_listen_socket: in the postmaster, binds cos.http_listen once
+ * for every gateway worker, which inherit it (http.c); a WARNING and no
+ * socket when it cannot, and the workers then bind their own.
+ */
+extern void cos_http_open_listen_socket(void);
+
+/*
  * cos_worker_init: fills *worker (zeroed first) for one of Cos's background
  * workers: library "cos", entry point function (e.g. "cos_fetch_main"),
  * backend_type type, main argument arg, started once recovery has finished,

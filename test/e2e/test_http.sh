@@ -2,7 +2,7 @@
 # test/e2e/test_http.sh -- the HTTP gateway end to end, with curl.
 #
 # A throwaway cluster with cos.http_listen on a free loopback port and two
-# gateway workers sharing it.  The cos_api functions called here are test
+# gateway workers sharing the postmaster's listening socket.  The cos_api functions called here are test
 # functions defined by this script (the API's roles come with the
 # extension); every status, header and body asserted comes from a real
 # request to the gateway.  The real sign-in (initData, JWTs, role switching)
@@ -73,7 +73,7 @@ pause_tick
 # the workers connect to database cos, created just after the server started:
 # the postmaster restarts them (bgw_restart_time 5 s) until it exists
 for i in $(seq 1 150); do
-	code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/" || true)"
+	code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$BASE/" || true)"
 	[ "$code" != "000" ] && break
 	sleep 0.2
 done
@@ -81,10 +81,16 @@ done
 section "1. two gateway workers share the port"
 check "two gateway workers are running" "2" \
 	"$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
-# listening TCP sockets (state 0A) on the port, from /proc/net/tcp
-check "two sockets listen on the port (SO_REUSEPORT)" "2" \
-	"$(python3 -c "import sys; print(sum(1 for l in open('/proc/net/tcp').readlines()[1:]
-		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$HTTP_PORT")"
+# listeners PORT: the inodes of the TCP sockets listening (state 0A) on PORT, from /proc/net/tcp
+listeners() {
+	python3 -c "import sys; print(' '.join(l.split()[9] for l in open('/proc/net/tcp').readlines()[1:]
+		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$1"
+}
+listen_inodes="$(listeners "$HTTP_PORT")"
+check "one socket listens on the port, shared by both workers" "1" "$(wc -w <<<"$listen_inodes")"
+postmaster_pid="$(head -n 1 "$COS_E2E_DIR/pg/data/postmaster.pid")"
+check "the postmaster holds it (it opened it; the workers inherited it)" "yes" \
+	"$(ls -l "/proc/$postmaster_pid/fd" 2>/dev/null | grep -q "socket:\[$listen_inodes\]" && echo yes || echo no)"
 
 check "they logged in as cos_authenticator (cos.http_role), not as a superuser" "cos_authenticator cos_authenticator" \
 	"$(cluster_psql -At -c "SELECT string_agg(usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
@@ -141,6 +147,8 @@ CREATE FUNCTION cos_api.t_whole(json) RETURNS json LANGUAGE sql IMMUTABLE AS $$
 	SELECT json_build_object('got', $1) $$;
 CREATE FUNCTION cos_api.t_slow(s float8) RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT 'slept ' || s FROM pg_sleep(s) $$;
+CREATE FUNCTION cos_api.t_slow_pid(s float8) RETURNS int LANGUAGE sql STABLE AS $$
+	SELECT pg_backend_pid() FROM pg_sleep(s) $$;
 CREATE FUNCTION cos_api.t_admin_only() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'secret' $$;
 REVOKE EXECUTE ON FUNCTION cos_api.t_admin_only() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cos_api.t_admin_only() TO cos_admin;
@@ -421,12 +429,17 @@ cluster_psql -c "ALTER SYSTEM RESET statement_timeout" -c "SELECT pg_reload_conf
 section "11. the workers stay up"
 pids_after="$(cluster_psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "the same two gateway workers answered every request above" "$pids_before" "$pids_after"
-declare -A seen=()
-for i in $(seq 1 30); do
-	http GET /rpc/t_whoami
-	seen["$(j '["pid"]')"]=1
+curl -s -m 10 -o "$COS_E2E_DIR/busy.body" "$BASE/rpc/t_slow_pid?s=1" &
+busy=$!
+for i in $(seq 1 50); do
+	[ "$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway' AND query = 'GET /rpc/t_slow_pid'")" = 1 ] && break
+	sleep 0.05
 done
-check "new connections are spread over both workers" "2" "${#seen[@]}"
+http GET /rpc/t_whoami
+other="$(j '["pid"]')"
+wait "$busy" || true
+check "while one worker is busy, a new connection goes to the other" "yes" \
+	"$([ -n "$other" ] && [ "$other" != "$(cat "$COS_E2E_DIR/busy.body")" ] && echo yes || echo "no: $other")"
 one="${pids_before%% *}"
 cluster_psql -At -c "SELECT pg_terminate_backend($one)" >/dev/null
 back=""
@@ -518,6 +531,43 @@ bad_log="$(
 )"
 check "the server refuses cos.http_listen = '127.0.0.1' (no port)" "1" \
 	"$(grep -c 'invalid value for parameter "cos.http_listen"' <<<"$bad_log" || true)"
+
+section "12b. the port taken at start: the server starts all the same; cos.http_workers = -1"
+# a program holds the port (no SO_REUSEPORT) until killed, at most 60 s
+busy_port="$(free_port)"
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$busy_port" &
+holder=$!
+for i in $(seq 1 50); do [ -n "$(listeners "$busy_port")" ] && break; sleep 0.1; done
+taken="$(
+	export COS_E2E_DIR="$COS_E2E_DIR/taken"
+	mkdir -p "$COS_E2E_DIR"
+	source "$HERE/lib.sh"
+	trap cluster_stop EXIT
+	cluster_start "cos.http_listen = '127.0.0.1:$busy_port'" >/dev/null 2>&1 || { echo "started=no"; exit 0; }
+	echo "started=yes"
+	echo "warning=$(grep -c 'WARNING:  could not listen on cos.http_listen' "$COS_E2E_DIR/pg/server.log" || true)"
+	echo "workers=$(cluster_psql -At -c "SELECT setting || ' ' || boot_val FROM pg_settings WHERE name = 'cos.http_workers'")"
+	cluster_psql -c "CREATE EXTENSION cos CASCADE" >/dev/null 2>&1
+	kill "$holder"
+	code=000
+	for i in $(seq 1 60); do
+		code="$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$busy_port/" || true)"
+		[ "$code" = 404 ] && break
+		sleep 0.25
+	done
+	echo "code=$code"
+)"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+check "the server starts, with a WARNING from the postmaster" "started=yes warning=1" \
+	"$(grep -E '^(started|warning)=' <<<"$taken" | xargs)"
+# -1: one per CPU core online, at most 4 and at most max_worker_processes (16) - 6
+auto="$(getconf _NPROCESSORS_ONLN)"
+[ "$auto" -gt 4 ] && auto=4
+check "cos.http_workers = -1 (the default) runs one worker per CPU core online, at most 4" "workers=$auto -1" \
+	"$(grep '^workers=' <<<"$taken")"
+check "once the port is free, the workers listen on it themselves" "code=404" "$(grep '^code=' <<<"$taken")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
