@@ -304,6 +304,17 @@ _PG_init(void)
 							"Larger bodies are answered 413 without being read.",
 							&cos_http_max_body, 1024 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_statement_timeout",
+							"Longest time an HTTP gateway request may run (0 = no limit).",
+							"It is the request's statement_timeout, counted from the start of its transaction; "
+							"a longer request is cancelled with SQLSTATE 57014.",
+							&cos_http_statement_timeout_ms, 5000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_lock_timeout",
+							"Longest time an HTTP gateway request waits for one lock (0 = no limit).",
+							"The request's lock_timeout: a longer wait fails with SQLSTATE 55P03.",
+							&cos_http_lock_timeout_ms, 2000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	/*
 	 * The mini-app's API (sql_auth.c).  Superuser-only: a user who could SET

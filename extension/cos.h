@@ -27,6 +27,8 @@ extern int	cos_http_workers;
 extern char *cos_http_cors_origin;
 extern int	cos_http_max_body;
 extern char *cos_http_role;
+extern int	cos_http_statement_timeout_ms;
+extern int	cos_http_lock_timeout_ms;
 
 #define COS_MAX_HTTP_WORKERS 32
 

@@ -149,6 +149,9 @@ CREATE FUNCTION cos_api.t_slow(s float8) RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT 'slept ' || s FROM pg_sleep(s) $$;
 CREATE FUNCTION cos_api.t_slow_pid(s float8) RETURNS int LANGUAGE sql STABLE AS $$
 	SELECT pg_backend_pid() FROM pg_sleep(s) $$;
+CREATE FUNCTION cos_api.t_limits() RETURNS json LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('statement_timeout', current_setting('statement_timeout'),
+		'lock_timeout', current_setting('lock_timeout')) $$;
 CREATE FUNCTION cos_api.t_admin_only() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'secret' $$;
 REVOKE EXECUTE ON FUNCTION cos_api.t_admin_only() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cos_api.t_admin_only() TO cos_admin;
@@ -414,17 +417,67 @@ cluster_psql -c "DROP FUNCTION cos_api.t_text(text, int)" >/dev/null
 http GET '/rpc/t_text?s=ab'
 expect_error "dropped: 404 PGRST202" 404 PGRST202
 
-section "10. statement_timeout holds for gateway requests"
-cluster_psql -c "ALTER SYSTEM SET statement_timeout = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
+section "10. time limits; a request waiting for a lock holds up no new connection"
+check "defaults: cos.http_statement_timeout 5s, cos.http_lock_timeout 2s" "5s 2s" \
+	"$(cluster_psql -At -c "SELECT current_setting('cos.http_statement_timeout') || ' ' || current_setting('cos.http_lock_timeout')")"
+http GET /rpc/t_limits
+check "a request runs with them as its statement_timeout and lock_timeout" '200 {"lock_timeout":"2s","statement_timeout":"5s"}' \
+	"$STATUS $(norm)"
+# an ACCESS EXCLUSIVE lock on cos_test.counter, held 4 s by a session in the background
+cluster_psql >/dev/null <<'SQL' &
+BEGIN;
+LOCK TABLE cos_test.counter IN ACCESS EXCLUSIVE MODE;
+SELECT pg_sleep(4);
+COMMIT;
+SQL
+locker=$!
+for i in $(seq 1 50); do
+	[ "$(cluster_psql -At -c "SELECT count(*) FROM pg_locks WHERE relation = 'cos_test.counter'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+	sleep 0.1
+done
+# t_bump inserts into cos_test.counter: it waits for the lock in one worker
+curl -s -m 10 -o "$COS_E2E_DIR/stuck.body" -w '%{http_code} %{time_total}' -X POST "$BASE/rpc/t_bump" \
+	-H 'Content-Type: application/json' -d '{"k": "stuck"}' >"$COS_E2E_DIR/stuck.out" &
+stuck=$!
+waiting=0
+for i in $(seq 1 50); do
+	waiting="$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway' AND wait_event_type = 'Lock'")"
+	[ "$waiting" = 1 ] && break
+	sleep 0.05
+done
+check "a POST that needs the table waits for the lock in one gateway worker" "1" "$waiting"
+# meanwhile, calls on new connections (one curl each): each answered within 1 s
+answers=""
+for i in 1 2 3 4 5 6; do
+	answers="$answers $(curl -s -m 3 -o /dev/null -w '%{http_code}:%{time_total}' "$BASE/rpc/t_add?a=$i" || true)"
+	sleep 0.1
+done
+still_waiting="$(kill -0 "$stuck" 2>/dev/null && echo yes || echo no)"
+echo "# status:seconds of each:$answers"
+check "6 calls on new connections meanwhile: each answered within 1 s (by the free worker)" "6" \
+	"$(tr ' ' '\n' <<<"$answers" | awk -F: '$1 == 200 && $2 < 1' | wc -l)"
+check "all of them while the POST still waited" "yes" "$still_waiting"
+wait "$stuck" || true
+read -r stuck_status stuck_time <"$COS_E2E_DIR/stuck.out" || true
+BODY="$(cat "$COS_E2E_DIR/stuck.body")"
+check "the waiting POST answers after cos.http_lock_timeout: 500 55P03 (PostgREST's status for class 55)" \
+	"500 55P03 canceling statement due to lock timeout" "$stuck_status $(j '["code"]') $(j '["message"]')"
+check "after about 2 s (between 1.5 and 4)" "yes" \
+	"$(python3 -c "import sys; print('yes' if 1.5 <= float(sys.argv[1]) < 4 else sys.argv[1])" "$stuck_time")"
+wait "$locker" || true
+check "its transaction was rolled back" "0" "$(cluster_psql -At -c "SELECT count(*) FROM cos_test.counter WHERE k = 'stuck'")"
+cluster_psql -c "ALTER SYSTEM SET cos.http_statement_timeout = '1s'" -c "ALTER SYSTEM SET statement_timeout = '300ms'" \
+	-c "SELECT pg_reload_conf()" >/dev/null
 sleep 1.5	# both workers re-read the configuration on SIGHUP
 start=$SECONDS
 http GET '/rpc/t_slow?s=20'
-check "a request past statement_timeout (1 s) is cancelled: 500 57014" \
+check "a request past cos.http_statement_timeout (1 s) is cancelled: 500 57014" \
 	"500 57014 canceling statement due to statement timeout" "$STATUS $(j '["code"]') $(j '["message"]')"
-check "within seconds, not after the 20 s sleep" "yes" "$([ $((SECONDS - start)) -lt 10 ] && echo yes || echo no)"
-http GET '/rpc/t_slow?s=0.1'
-check "the next request runs normally" '200 "slept 0.1"' "$STATUS $BODY"
-cluster_psql -c "ALTER SYSTEM RESET statement_timeout" -c "SELECT pg_reload_conf()" >/dev/null
+check "within seconds, not after the 20 s sleep" "yes" "$([ $((SECONDS - start)) -lt 5 ] && echo yes || echo no)"
+http GET '/rpc/t_slow?s=0.5'
+check "the server's statement_timeout (300 ms) does not apply to requests" '200 "slept 0.5"' "$STATUS $BODY"
+cluster_psql -c "ALTER SYSTEM RESET cos.http_statement_timeout" -c "ALTER SYSTEM RESET statement_timeout" \
+	-c "SELECT pg_reload_conf()" >/dev/null
 
 section "11. the workers stay up"
 pids_after="$(cluster_psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
