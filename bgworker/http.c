@@ -10,9 +10,10 @@
  *		GET|HEAD /uploads/<sha256>	a stored upload (thumbnail)
  *		OPTIONS					CORS preflight (cos.http_cors_origin)
  *
- *	  Several workers (cos.http_workers) listen on cos.http_listen at once
- *	  with SO_REUSEPORT (MHD_OPTION_LISTENING_ADDRESS_REUSE); the kernel
- *	  spreads the connections.
+ *	  The postmaster opens the listening socket on cos.http_listen once
+ *	  (cos_http_open_listen_socket) and every gateway worker (cos.http_workers)
+ *	  inherits it: whichever worker is waiting for work accepts the next
+ *	  connection, and a worker busy with a request accepts none.
  *
  *	  Against hostile clients: each worker holds at most
  *	  cos.http_max_connections connections (below its open files limit,
@@ -27,15 +28,20 @@
 
 #include <malloc.h>
 #include <netdb.h>
-#include <time.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
-#include "commands/dbcommands.h"
+#include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -117,6 +123,13 @@ LogLimited(const char *msg)
 	logged++;
 	ereport(LOG, (errmsg_internal("%s", msg)));
 }
+
+/*
+ * The listening socket the postmaster opened on cos.http_listen for every
+ * gateway worker (cos_http_open_listen_socket), inherited at fork; -1 when
+ * it could not, and each worker binds its own.
+ */
+static int	http_listen_fd = -1;
 
 /* Logs what libmicrohttpd reports (MHD_OPTION_EXTERNAL_LOGGER), limited. */
 static void
@@ -591,41 +604,129 @@ ConnectionLimit(void)
 	return (unsigned int) limit;
 }
 
-/* Starts libmicrohttpd on cos.http_listen; ERROR when it cannot listen. */
-static struct MHD_Daemon *
-StartDaemon(void)
+/*
+ * Resolves cos.http_listen into *ai (to be freed with freeaddrinfo); on
+ * failure reports at elevel and, below ERROR, returns false.
+ */
+static bool
+ResolveListen(int elevel, struct addrinfo **ai)
 {
 	char		host[256];
 	char		port[16];
 	int			portnum;
 	struct addrinfo hints;
-	struct addrinfo *ai = NULL;
-	struct MHD_Daemon *daemon;
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	int			rc;
 
+	*ai = NULL;
 	if (!cos_parse_listen(cos_http_listen, host, sizeof(host), &portnum))
-		ereport(ERROR,
+	{
+		ereport(elevel,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid cos.http_listen \"%s\"", cos_http_listen),
 				 errhint("Give host:port, e.g. '127.0.0.1:8787' or '[::1]:8787'.")));
+		return false;
+	}
 	snprintf(port, sizeof(port), "%d", portnum);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0 || ai == NULL)
-		ereport(ERROR,
+	rc = getaddrinfo(host, port, &hints, ai);
+	if (rc != 0 || *ai == NULL)
+	{
+		ereport(elevel,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("could not resolve cos.http_listen host \"%s\": %s", host, gai_strerror(rc))));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * cos_http_open_listen_socket: see cos.h.  Called from _PG_init while the
+ * postmaster loads shared_preload_libraries, so that every gateway worker
+ * (a static background worker, forked from the postmaster) inherits one
+ * socket: the kernel's accept queue is shared, a busy worker (inside SPI)
+ * does not accept, and whichever worker waits in epoll takes the next
+ * connection; libmicrohttpd copes with another process accepting first
+ * (accept on the non-blocking socket fails with EAGAIN, which it ignores).
+ * Held by the postmaster, the socket outlives a worker's crash and the
+ * crash-restart that follows: connections wait in the backlog meanwhile
+ * instead of being refused.  Every other child of the postmaster inherits
+ * it too; regular backends and the other workers never use it, and
+ * SOCK_CLOEXEC (FD_CLOEXEC) keeps it from programs they run (COPY ...
+ * PROGRAM, archive_command).  Only in a postmaster: not in single-user mode, nor in
+ * a child that loads the library again (EXEC_BACKEND builds, where the
+ * workers bind their own).
+ */
+void
+cos_http_open_listen_socket(void)
+{
+	struct addrinfo *ai;
+	int			fd;
+	int			on = 1;
+
+	if (!IsPostmasterEnvironment || IsUnderPostmaster)
+		return;
+	if (!ResolveListen(WARNING, &ai))
+		return;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+		(ai->ai_family == AF_INET6 &&
+		 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
+		bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+		listen(fd, SOMAXCONN) != 0)
+	{
+		int			save_errno = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = save_errno;
+		ereport(WARNING,
+				(errcode_for_socket_access(),
+				 errmsg("could not listen on cos.http_listen \"%s\": %m", cos_http_listen),
+				 errdetail("Each HTTP gateway worker will try to listen on it itself."),
+				 errhint("Is another program using the port?")));
+		freeaddrinfo(ai);
+		return;
+	}
+	freeaddrinfo(ai);
+	http_listen_fd = fd;
+}
+
+/*
+ * Starts libmicrohttpd on the postmaster's listening socket, or, when the
+ * postmaster could not open it, on a socket of its own on cos.http_listen
+ * (SO_REUSEPORT, shared with the other workers); ERROR when it cannot
+ * listen.
+ */
+static struct MHD_Daemon *
+StartDaemon(void)
+{
+	struct addrinfo *ai = NULL;
+	struct MHD_Daemon *daemon;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem listen_opts[3];
+
+	(void) ResolveListen(ERROR, &ai);
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (http_listen_fd >= 0)
+	{
+		listen_opts[0] = (struct MHD_OptionItem) {MHD_OPTION_LISTEN_SOCKET, http_listen_fd, NULL};
+		listen_opts[1] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	}
+	else
+	{
+		listen_opts[0] = (struct MHD_OptionItem) {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr};
+		listen_opts[1] = (struct MHD_OptionItem) {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
+		listen_opts[2] = (struct MHD_OptionItem) {MHD_OPTION_END, 0, NULL};
+	}
 
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, AccessHandler, NULL,
 							  MHD_OPTION_EXTERNAL_LOGGER, MhdLog, NULL,
-							  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-							  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+							  MHD_OPTION_ARRAY, listen_opts,
 							  MHD_OPTION_NOTIFY_COMPLETED, RequestCompleted, NULL,
 							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) cos_http_connection_timeout_s,
 							  MHD_OPTION_CONNECTION_LIMIT, ConnectionLimit(),
@@ -661,12 +762,39 @@ KeepFreedMemory(void)
 }
 
 /*
+ * Whether database name exists, by a plain heap scan of pg_database (as
+ * the autovacuum launcher's get_database_list), which works in a process
+ * connected to no database: an index scan would need the relcache entry of
+ * pg_database's index, and when the relcache init file is missing (as
+ * after a crash) building it reads pg_class, which is FATAL without a
+ * database.  Inside a transaction.
+ */
+static bool
+DatabaseExists(const char *name)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while (!found && HeapTupleIsValid(tup = heap_getnext(scan, ForwardScanDirection)))
+		found = strcmp(NameStr(((Form_pg_database) GETSTRUCT(tup))->datname), name) == 0;
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * Entry point of the short-lived worker that checks, for gateway worker
  * DatumGetInt32(arg), whether cos.http_role may log in to cos.database.
  * It connects to no database (pg_authid and pg_database are shared
  * catalogs), writes a CosHttpRoleCheck to cos_shared and exits.  A gateway
  * worker cannot check this itself: a failed login is FATAL, and a process
- * connects only once.
+ * connects only once.  The role is looked up in the syscache, which reads
+ * pg_authid without its index until the relcache has the shared indexes
+ * (IndexScanOK), as logins do; pg_database by DatabaseExists.
  */
 void
 cos_http_check_main(Datum arg)
@@ -691,7 +819,7 @@ cos_http_check_main(Datum arg)
 			result = COS_HTTP_CHECK_PRIVILEGED;
 		else if (!role->rolcanlogin)
 			result = COS_HTTP_CHECK_NO_LOGIN;
-		else if (!OidIsValid(get_database_oid(cos_database, true)))
+		else if (!DatabaseExists(cos_database))
 			result = COS_HTTP_CHECK_NO_DATABASE;
 		else
 			result = COS_HTTP_CHECK_READY;
@@ -710,7 +838,8 @@ cos_http_check_main(Datum arg)
 
 /*
  * Runs cos_http_check_main for gateway worker i and waits for it; returns
- * what it found (COS_HTTP_CHECK_PENDING when it could not run).
+ * what it found, COS_HTTP_CHECK_NOT_STARTED when it could not be registered,
+ * COS_HTTP_CHECK_PENDING when it exited without an answer.
  */
 static CosHttpRoleCheck
 CheckRole(int i)
@@ -728,7 +857,7 @@ CheckRole(int i)
 	snprintf(worker.bgw_name, BGW_MAXLEN, "cos http gateway %d role check", i);
 	worker.bgw_notify_pid = MyProcPid;
 	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
-		return COS_HTTP_CHECK_PENDING;
+		return COS_HTTP_CHECK_NOT_STARTED;
 	if (WaitForBackgroundWorkerShutdown(handle) == BGWH_POSTMASTER_DIED)
 		proc_exit(1);
 	pfree(handle);
@@ -767,9 +896,13 @@ WarnRole(int i, CosHttpRoleCheck check)
 			detail = psprintf("Database \"%s\" (cos.database) does not exist.", cos_database);
 			hint = "Create it, or set cos.database.";
 			break;
+		case COS_HTTP_CHECK_NOT_STARTED:
+			detail = "The worker that checks the role could not be started: no background worker slot is free.";
+			hint = "Raise max_worker_processes.";
+			break;
 		default:
-			detail = "The check of the role did not run (no free background worker slot, see max_worker_processes).";
-			hint = NULL;
+			detail = "The worker that checks the role exited without an answer.";
+			hint = "See the log lines of \"cos http gateway role check\" above.";
 			break;
 	}
 	ereport(WARNING,
@@ -783,12 +916,15 @@ WarnRole(int i, CosHttpRoleCheck check)
  * Waits until cos.http_role may log in to cos.database, checking every
  * HTTP_ROLE_RETRY_MS and logging a WARNING each time the reason changes,
  * so that a gateway started before CREATE EXTENSION neither fails nor
- * fills the log.
+ * fills the log.  A check that did not run or gave no answer the first
+ * time is run again at once (after a crash-restart, say, the postmaster
+ * may stop it), and only then waited for.
  */
 static void
 WaitForRole(int i)
 {
 	CosHttpRoleCheck last = COS_HTTP_CHECK_READY;
+	bool		first = true;
 
 	for (;;)
 	{
@@ -796,6 +932,13 @@ WaitForRole(int i)
 
 		if (check == COS_HTTP_CHECK_READY)
 			break;
+		if (first && (check == COS_HTTP_CHECK_PENDING || check == COS_HTTP_CHECK_NOT_STARTED))
+		{
+			first = false;
+			CHECK_FOR_INTERRUPTS();
+			continue;
+		}
+		first = false;
 		if (check != last)
 			WarnRole(i, check);
 		last = check;

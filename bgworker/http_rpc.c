@@ -786,18 +786,28 @@ CallFunction(CosHttpRequest *req, const char *fname, CosHttpResponse *resp, RpcA
 }
 
 /*
- * Arms statement_timeout for the request's transaction: a background worker
- * has no client loop that would (postgres.c arms it per statement).  An
- * expired timeout cancels the request with 57014, a 500.
+ * Sets the request's time limits, as SET LOCAL in its transaction:
+ * statement_timeout = cos.http_statement_timeout, armed here once for the
+ * whole transaction (a background worker has no client loop that would arm
+ * it per statement, as postgres.c does), and lock_timeout =
+ * cos.http_lock_timeout, which the lock manager reads at each wait.  Per
+ * request rather than once per worker: a reload applies to the next
+ * request, a function's own SET clause holds only inside it, and a
+ * function's plain SET of either does not outlive its request.  An expired
+ * limit cancels the request with 57014 or 55P03 (500, as in PostgREST).
  */
 static void
-ArmStatementTimeout(void)
+SetRequestLimits(void)
 {
-	if (StatementTimeout > 0)
-		enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+	(void) set_config_option("statement_timeout", psprintf("%d", cos_http_statement_timeout_ms),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	(void) set_config_option("lock_timeout", psprintf("%d", cos_http_lock_timeout_ms),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	if (cos_http_statement_timeout_ms > 0)
+		enable_timeout_after(STATEMENT_TIMEOUT, cos_http_statement_timeout_ms);
 }
 
-/* Disarms it, and drops a cancel that came too late to hit the request. */
+/* Disarms the statement timer and drops a cancel that came too late. */
 static void
 DisarmStatementTimeout(void)
 {
@@ -821,7 +831,7 @@ cos_http_rpc(CosHttpRequest *req, const char *fname, CosHttpResponse *resp)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		in_xact = true;
-		ArmStatementTimeout();
+		SetRequestLimits();
 		SPI_connect();
 		/* the answer is built in the request's context, which outlives SPI's */
 		MemoryContextSwitchTo(cxt);
@@ -881,6 +891,7 @@ cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		in_xact = true;
+		SetRequestLimits();
 		SPI_connect();
 		MemoryContextSwitchTo(cxt);
 		PushActiveSnapshot(GetTransactionSnapshot());
@@ -946,6 +957,7 @@ cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp)
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 		in_xact = false;
+		DisarmStatementTimeout();
 	}
 	PG_CATCH();
 	{
@@ -954,6 +966,7 @@ cos_http_upload(CosHttpRequest *req, const char *name, CosHttpResponse *resp)
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
+		DisarmStatementTimeout();
 		if (in_xact)
 			AbortCurrentTransaction();
 		MemoryContextSwitchTo(cxt);

@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <unistd.h>
+
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "postmaster/bgworker.h"
@@ -26,7 +28,7 @@ int			cos_max_response_bytes = 8 * 1024 * 1024;
 int			cos_channel_max_videos = 500;
 int			cos_thumbnail_max_bytes = 1024 * 1024;
 char	   *cos_http_listen = NULL;
-int			cos_http_workers = 1;
+int			cos_http_workers = -1;
 char	   *cos_http_cors_origin = NULL;
 int			cos_http_max_body = 1024 * 1024;
 int			cos_http_max_anon_body = 16 * 1024;
@@ -37,6 +39,8 @@ char	   *cos_http_role = NULL;
 char	   *cos_bot_token_file = NULL;
 char	   *cos_jwt_secret_file = NULL;
 char	   *cos_authenticator_roles = NULL;
+int			cos_http_statement_timeout_ms = 5000;
+int			cos_http_lock_timeout_ms = 2000;
 int			cos_init_data_max_age_s = 86400;
 int			cos_jwt_expiry_s = 86400;
 
@@ -136,6 +140,44 @@ CheckHttpListen(char **newval, void **extra, GucSource source)
 	return false;
 }
 
+/*
+ * cos.http_workers = -1 runs one gateway worker per CPU core online, at most
+ * HTTP_AUTO_MAX_WORKERS, and at most max_worker_processes minus
+ * HTTP_AUTO_OTHER_WORKERS, so that with the default max_worker_processes (8)
+ * the others still find a slot: Postgres's logical replication launcher,
+ * pg_cron's launcher, the cos launcher, two fetch workers and a gateway's
+ * short-lived role check.
+ */
+#define HTTP_AUTO_MAX_WORKERS 4
+#define HTTP_AUTO_OTHER_WORKERS 6
+
+/* The number of gateway workers cos.http_workers = -1 stands for (at least 1). */
+static int
+AutoHttpWorkers(void)
+{
+	long		cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int			n = cores > 0 ? (int) Min(cores, HTTP_AUTO_MAX_WORKERS) : 1;
+
+	n = Min(n, max_worker_processes - HTTP_AUTO_OTHER_WORKERS);
+	return Max(n, 1);
+}
+
+/*
+ * check_hook of cos.http_workers: -1 becomes AutoHttpWorkers(), so that
+ * SHOW gives the count running (as wal_buffers = -1 does); 0 is refused.
+ */
+static bool
+CheckHttpWorkers(int *newval, void **extra, GucSource source)
+{
+	if (*newval == -1)
+		*newval = AutoHttpWorkers();
+	if (*newval >= 1)
+		return true;
+	GUC_check_errdetail("Give -1 (one per CPU core, at most %d) or a count from 1 to %d; an empty cos.http_listen turns the gateway off.",
+						HTTP_AUTO_MAX_WORKERS, COS_MAX_HTTP_WORKERS);
+	return false;
+}
+
 /* cos_worker_init: see cos.h */
 void
 cos_worker_init(BackgroundWorker *worker, const char *function, const char *type,
@@ -153,11 +195,12 @@ cos_worker_init(BackgroundWorker *worker, const char *function, const char *type
 }
 
 /*
- * Registers cos.http_workers static gateway workers when cos.http_listen is
- * set.  Static rather than started by the launcher: the gateway needs
- * neither the launcher nor the fetch workers, the postmaster restarts a
- * gateway worker that dies, and its count and address only change with a
- * restart anyway (one listening socket per worker, bound at start).
+ * Opens the gateway's listening socket and registers cos.http_workers
+ * static gateway workers when cos.http_listen is set.  Static rather than
+ * started by the launcher: the gateway needs neither the launcher nor the
+ * fetch workers, the postmaster restarts a gateway worker that dies, and
+ * they inherit the socket the postmaster holds (so their count and address
+ * only change with a restart).
  */
 static void
 RegisterHttpWorkers(void)
@@ -166,6 +209,7 @@ RegisterHttpWorkers(void)
 
 	if (cos_http_listen == NULL || cos_http_listen[0] == '\0')
 		return;
+	cos_http_open_listen_socket();
 	for (i = 0; i < cos_http_workers; i++)
 	{
 		BackgroundWorker worker;
@@ -272,13 +316,14 @@ _PG_init(void)
 	 */
 	DefineCustomStringVariable("cos.http_listen",
 							   "Address the HTTP gateway listens on, host:port (empty = no gateway).",
-							   "For example '127.0.0.1:8787'.  Every gateway worker listens on it (SO_REUSEPORT).",
+							   "For example '127.0.0.1:8787'.  The postmaster opens it once; every gateway worker accepts on it.",
 							   &cos_http_listen, "",
 							   PGC_POSTMASTER, 0, CheckHttpListen, NULL, NULL);
 	DefineCustomIntVariable("cos.http_workers",
-							"Number of HTTP gateway workers sharing cos.http_listen.",
-							NULL, &cos_http_workers, 1, 1, COS_MAX_HTTP_WORKERS,
-							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							"Number of HTTP gateway workers sharing cos.http_listen (-1 = one per CPU core, at most 4).",
+							"-1 also leaves 6 of max_worker_processes to other workers.",
+							&cos_http_workers, -1, -1, COS_MAX_HTTP_WORKERS,
+							PGC_POSTMASTER, 0, CheckHttpWorkers, NULL, NULL);
 	DefineCustomStringVariable("cos.http_cors_origin",
 							   "Origins whose pages may call the HTTP gateway (CORS): empty = none, '*' = any, or a comma-separated list.",
 							   NULL, &cos_http_cors_origin, "",
@@ -301,6 +346,17 @@ _PG_init(void)
 							"The lower of this and cos.http_max_body applies.",
 							&cos_http_max_anon_body, 16 * 1024, 1024, 256 * 1024 * 1024,
 							PGC_SIGHUP, GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_statement_timeout",
+							"Longest time an HTTP gateway request may run (0 = no limit).",
+							"It is the request's statement_timeout, counted from the start of its transaction; "
+							"a longer request is cancelled with SQLSTATE 57014.",
+							&cos_http_statement_timeout_ms, 5000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.http_lock_timeout",
+							"Longest time an HTTP gateway request waits for one lock (0 = no limit).",
+							"The request's lock_timeout: a longer wait fails with SQLSTATE 55P03.",
+							&cos_http_lock_timeout_ms, 2000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	/*
 	 * Connection limits: libmicrohttpd takes them when a gateway worker

@@ -31,6 +31,8 @@ extern int	cos_http_max_connections;
 extern int	cos_http_max_connections_per_client;
 extern int	cos_http_connection_timeout_s;
 extern char *cos_http_role;
+extern int	cos_http_statement_timeout_ms;
+extern int	cos_http_lock_timeout_ms;
 
 #define COS_MAX_HTTP_WORKERS 32
 
@@ -81,12 +83,15 @@ typedef struct CosWorkerSlot
  */
 typedef enum CosHttpRoleCheck
 {
-	COS_HTTP_CHECK_PENDING = 0,	/* not run, or the check worker died */
+	COS_HTTP_CHECK_PENDING = 0,	/* no answer: the check worker exited without
+								 * one (it failed, or was stopped) */
 	COS_HTTP_CHECK_READY,		/* the gateway may connect */
 	COS_HTTP_CHECK_NO_ROLE,
 	COS_HTTP_CHECK_NO_LOGIN,
 	COS_HTTP_CHECK_PRIVILEGED,	/* superuser or BYPASSRLS: refused */
-	COS_HTTP_CHECK_NO_DATABASE
+	COS_HTTP_CHECK_NO_DATABASE,
+	COS_HTTP_CHECK_NOT_STARTED	/* the check worker could not be registered
+								 * (no free background worker slot) */
 } CosHttpRoleCheck;
 
 typedef struct CosShared
@@ -117,6 +122,13 @@ extern PGDLLEXPORT void cos_launcher_main(Datum arg);
 extern PGDLLEXPORT void cos_fetch_main(Datum arg);
 extern PGDLLEXPORT void cos_http_main(Datum arg);
 extern PGDLLEXPORT void cos_http_check_main(Datum arg);
+
+/*
+ * cos_http_open_listen_socket: in the postmaster, binds cos.http_listen once
+ * for every gateway worker, which inherit it (http.c); a WARNING and no
+ * socket when it cannot, and the workers then bind their own.
+ */
+extern void cos_http_open_listen_socket(void);
 
 /*
  * cos_worker_init: fills *worker (zeroed first) for one of Cos's background

@@ -132,7 +132,7 @@ cos.bot_token_file = '$BOT_TOKEN_FILE'
 cos.jwt_secret_file = '$JWT_SECRET_FILE'" >/dev/null
 # the gateway connects to database cos, created after the server started
 for _ in $(seq 1 150); do
-	code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/" || true)"
+	code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$BASE/" || true)"
 	[ "$code" != "000" ] && break
 	sleep 0.2
 done

@@ -2,7 +2,7 @@
 # test/e2e/test_http.sh -- the HTTP gateway end to end, with curl.
 #
 # A throwaway cluster with cos.http_listen on a free loopback port and two
-# gateway workers sharing it.  The cos_api functions called here are test
+# gateway workers sharing the postmaster's listening socket.  The cos_api functions called here are test
 # functions defined by this script (the API's roles come with the
 # extension); every status, header and body asserted comes from a real
 # request to the gateway.  The real sign-in (initData, JWTs, role switching)
@@ -72,14 +72,15 @@ cos.http_workers = 2
 cos.http_max_body = '64kB'
 cos.http_connection_timeout = 5
 cos.http_max_connections = 100000
-cos.http_cors_origin = 'https://app.example'"
+cos.http_cors_origin = 'https://app.example'
+log_timezone = 'UTC'"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
 
 # the workers connect to database cos, created just after the server started:
 # the postmaster restarts them (bgw_restart_time 5 s) until it exists
 for i in $(seq 1 150); do
-	code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/" || true)"
+	code="$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$BASE/" || true)"
 	[ "$code" != "000" ] && break
 	sleep 0.2
 done
@@ -87,10 +88,16 @@ done
 section "1. two gateway workers share the port"
 check "two gateway workers are running" "2" \
 	"$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
-# listening TCP sockets (state 0A) on the port, from /proc/net/tcp
-check "two sockets listen on the port (SO_REUSEPORT)" "2" \
-	"$(python3 -c "import sys; print(sum(1 for l in open('/proc/net/tcp').readlines()[1:]
-		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$HTTP_PORT")"
+# listeners PORT: the inodes of the TCP sockets listening (state 0A) on PORT, from /proc/net/tcp
+listeners() {
+	python3 -c "import sys; print(' '.join(l.split()[9] for l in open('/proc/net/tcp').readlines()[1:]
+		if l.split()[1].endswith(':%04X' % int(sys.argv[1])) and l.split()[3] == '0A'))" "$1"
+}
+listen_inodes="$(listeners "$HTTP_PORT")"
+check "one socket listens on the port, shared by both workers" "1" "$(wc -w <<<"$listen_inodes")"
+postmaster_pid="$(head -n 1 "$COS_E2E_DIR/pg/data/postmaster.pid")"
+check "the postmaster holds it (it opened it; the workers inherited it)" "yes" \
+	"$(ls -l "/proc/$postmaster_pid/fd" 2>/dev/null | grep -q "socket:\[$listen_inodes\]" && echo yes || echo no)"
 
 check "they logged in as cos_authenticator (cos.http_role), not as a superuser" "cos_authenticator cos_authenticator" \
 	"$(cluster_psql -At -c "SELECT string_agg(usename::text, ' ') FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
@@ -162,6 +169,11 @@ BEGIN
 	RAISE EXCEPTION 'loud: %', repeat(s, 10) USING DETAIL = repeat(s, 10), HINT = repeat(s, 10);
 END
 $$;
+CREATE FUNCTION cos_api.t_slow_pid(s float8) RETURNS int LANGUAGE sql STABLE AS $$
+	SELECT pg_backend_pid() FROM pg_sleep(s) $$;
+CREATE FUNCTION cos_api.t_limits() RETURNS json LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('statement_timeout', current_setting('statement_timeout'),
+		'lock_timeout', current_setting('lock_timeout')) $$;
 CREATE FUNCTION cos_api.t_admin_only() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'secret' $$;
 REVOKE EXECUTE ON FUNCTION cos_api.t_admin_only() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cos_api.t_admin_only() TO cos_admin;
@@ -523,27 +535,82 @@ cluster_psql -c "DROP FUNCTION cos_api.t_text(text, int)" >/dev/null
 http GET '/rpc/t_text?s=ab'
 expect_error "dropped: 404 PGRST202" 404 PGRST202
 
-section "10. statement_timeout holds for gateway requests"
-cluster_psql -c "ALTER SYSTEM SET statement_timeout = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
+section "10. time limits; a request waiting for a lock holds up no new connection"
+check "defaults: cos.http_statement_timeout 5s, cos.http_lock_timeout 2s" "5s 2s" \
+	"$(cluster_psql -At -c "SELECT current_setting('cos.http_statement_timeout') || ' ' || current_setting('cos.http_lock_timeout')")"
+http GET /rpc/t_limits
+check "a request runs with them as its statement_timeout and lock_timeout" '200 {"lock_timeout":"2s","statement_timeout":"5s"}' \
+	"$STATUS $(norm)"
+# an ACCESS EXCLUSIVE lock on cos_test.counter, held 4 s by a session in the background
+cluster_psql >/dev/null <<'SQL' &
+BEGIN;
+LOCK TABLE cos_test.counter IN ACCESS EXCLUSIVE MODE;
+SELECT pg_sleep(4);
+COMMIT;
+SQL
+locker=$!
+for i in $(seq 1 50); do
+	[ "$(cluster_psql -At -c "SELECT count(*) FROM pg_locks WHERE relation = 'cos_test.counter'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+	sleep 0.1
+done
+# t_bump inserts into cos_test.counter: it waits for the lock in one worker
+curl -s -m 10 -o "$COS_E2E_DIR/stuck.body" -w '%{http_code} %{time_total}' -X POST "$BASE/rpc/t_bump" \
+	-H 'Content-Type: application/json' -d '{"k": "stuck"}' >"$COS_E2E_DIR/stuck.out" &
+stuck=$!
+waiting=0
+for i in $(seq 1 50); do
+	waiting="$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway' AND wait_event_type = 'Lock'")"
+	[ "$waiting" = 1 ] && break
+	sleep 0.05
+done
+check "a POST that needs the table waits for the lock in one gateway worker" "1" "$waiting"
+# meanwhile, calls on new connections (one curl each): each answered within 1 s
+answers=""
+for i in 1 2 3 4 5 6; do
+	answers="$answers $(curl -s -m 3 -o /dev/null -w '%{http_code}:%{time_total}' "$BASE/rpc/t_add?a=$i" || true)"
+	sleep 0.1
+done
+still_waiting="$(kill -0 "$stuck" 2>/dev/null && echo yes || echo no)"
+echo "# status:seconds of each:$answers"
+check "6 calls on new connections meanwhile: each answered within 1 s (by the free worker)" "6" \
+	"$(tr ' ' '\n' <<<"$answers" | awk -F: '$1 == 200 && $2 < 1' | wc -l)"
+check "all of them while the POST still waited" "yes" "$still_waiting"
+wait "$stuck" || true
+read -r stuck_status stuck_time <"$COS_E2E_DIR/stuck.out" || true
+BODY="$(cat "$COS_E2E_DIR/stuck.body")"
+check "the waiting POST answers after cos.http_lock_timeout: 500 55P03 (PostgREST's status for class 55)" \
+	"500 55P03 canceling statement due to lock timeout" "$stuck_status $(j '["code"]') $(j '["message"]')"
+check "after about 2 s (between 1.5 and 4)" "yes" \
+	"$(python3 -c "import sys; print('yes' if 1.5 <= float(sys.argv[1]) < 4 else sys.argv[1])" "$stuck_time")"
+wait "$locker" || true
+check "its transaction was rolled back" "0" "$(cluster_psql -At -c "SELECT count(*) FROM cos_test.counter WHERE k = 'stuck'")"
+cluster_psql -c "ALTER SYSTEM SET cos.http_statement_timeout = '1s'" -c "ALTER SYSTEM SET statement_timeout = '300ms'" \
+	-c "SELECT pg_reload_conf()" >/dev/null
 sleep 1.5	# both workers re-read the configuration on SIGHUP
 start=$SECONDS
 http GET '/rpc/t_slow?s=20'
-check "a request past statement_timeout (1 s) is cancelled: 500 57014" \
+check "a request past cos.http_statement_timeout (1 s) is cancelled: 500 57014" \
 	"500 57014 canceling statement due to statement timeout" "$STATUS $(j '["code"]') $(j '["message"]')"
-check "within seconds, not after the 20 s sleep" "yes" "$([ $((SECONDS - start)) -lt 10 ] && echo yes || echo no)"
-http GET '/rpc/t_slow?s=0.1'
-check "the next request runs normally" '200 "slept 0.1"' "$STATUS $BODY"
-cluster_psql -c "ALTER SYSTEM RESET statement_timeout" -c "SELECT pg_reload_conf()" >/dev/null
+check "within seconds, not after the 20 s sleep" "yes" "$([ $((SECONDS - start)) -lt 5 ] && echo yes || echo no)"
+http GET '/rpc/t_slow?s=0.5'
+check "the server's statement_timeout (300 ms) does not apply to requests" '200 "slept 0.5"' "$STATUS $BODY"
+cluster_psql -c "ALTER SYSTEM RESET cos.http_statement_timeout" -c "ALTER SYSTEM RESET statement_timeout" \
+	-c "SELECT pg_reload_conf()" >/dev/null
 
 section "11. the workers stay up"
 pids_after="$(cluster_psql -At -c "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
 check "the same two gateway workers answered every request above" "$pids_before" "$pids_after"
-declare -A seen=()
-for i in $(seq 1 30); do
-	http GET /rpc/t_whoami
-	seen["$(j '["pid"]')"]=1
+curl -s -m 10 -o "$COS_E2E_DIR/busy.body" "$BASE/rpc/t_slow_pid?s=1" &
+busy=$!
+for i in $(seq 1 50); do
+	[ "$(cluster_psql -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'cos http gateway' AND query = 'GET /rpc/t_slow_pid'")" = 1 ] && break
+	sleep 0.05
 done
-check "new connections are spread over both workers" "2" "${#seen[@]}"
+http GET /rpc/t_whoami
+other="$(j '["pid"]')"
+wait "$busy" || true
+check "while one worker is busy, a new connection goes to the other" "yes" \
+	"$([ -n "$other" ] && [ "$other" != "$(cat "$COS_E2E_DIR/busy.body")" ] && echo yes || echo "no: $other")"
 one="${pids_before%% *}"
 cluster_psql -At -c "SELECT pg_terminate_backend($one)" >/dev/null
 back=""
@@ -578,6 +645,52 @@ for i in $(seq 1 100); do
 done
 check "LOGIN given back: both workers serve again within seconds" "2" "$back"
 
+section "11c. kill -9 of a gateway worker: served again as soon as crash recovery ends (3 rounds)"
+LOG="$COS_E2E_DIR/pg/server.log"
+# log_time LINE: the seconds since the epoch of a server log line (log_timezone UTC)
+log_time() { date -u -d "$(cut -c1-23 <<<"$1")" +%s.%N; }
+crash_from="$(($(wc -l <"$LOG") + 1))"
+delays=""
+listening=""
+for round in 1 2 3; do
+	from="$(($(wc -l <"$LOG") + 1))"
+	victim="$(cluster_psql -At -c "SELECT min(pid) FROM pg_stat_activity WHERE backend_type = 'cos http gateway'")"
+	kill -9 "$victim"
+	for i in $(seq 1 100); do
+		tail -n "+$from" "$LOG" | grep -q 'all server processes terminated; reinitializing' && break
+		sleep 0.1
+	done
+	# only the gateway is asked until it answers: a psql session would
+	# write the relcache init file whose absence the role check must survive
+	answered=""
+	for i in $(seq 1 100); do
+		if [ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "$BASE/rpc/t_add?a=1" || true)" = 200 ]; then
+			answered="$(date -u +%s.%N)"
+			break
+		fi
+		sleep 0.1
+	done
+	ready="$(tail -n "+$from" "$LOG" | grep 'database system is ready to accept connections' | tail -n 1)"
+	ready_at="$(log_time "$ready")"
+	delays="$delays $(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) - float(sys.argv[2])))" "${answered:-0}" "$ready_at")"
+	# how many gateway workers listened again within 1.5 s of it
+	n=0
+	while IFS= read -r line; do
+		python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) - float(sys.argv[2]) < 1.5 else 1)" \
+			"$(log_time "$line")" "$ready_at" && n=$((n + 1))
+	done < <(tail -n "+$from" "$LOG" | grep 'cos http gateway [0-9]* listening on' || true)
+	listening="$listening $n"
+done
+echo "# seconds from 'ready to accept connections' to the first answer, per round:$delays"
+check "each round, a request answered within 3 s of the server accepting connections again" "yes yes yes" \
+	"$(for d in $delays; do python3 -c "import sys; print('yes' if 0 <= float(sys.argv[1]) < 3 else sys.argv[1])" "$d"; done | xargs)"
+check "each round, both gateway workers listening again within 1.5 s of it" " 2 2 2" "$listening"
+check "no role check died reading pg_class without a database" "0" \
+	"$(tail -n "+$crash_from" "$LOG" | grep -c 'cannot read pg_class without having selected a database' || true)"
+check "no gateway waited for its role (no WARNING)" "0" \
+	"$(tail -n "+$crash_from" "$LOG" | grep -c 'cannot log in as role' || true)"
+wait_for_server
+
 section "12. a malformed cos.http_listen stops the server at start"
 bad_log="$(
 	export COS_E2E_DIR="$COS_E2E_DIR/bad"
@@ -589,6 +702,43 @@ bad_log="$(
 )"
 check "the server refuses cos.http_listen = '127.0.0.1' (no port)" "1" \
 	"$(grep -c 'invalid value for parameter "cos.http_listen"' <<<"$bad_log" || true)"
+
+section "12b. the port taken at start: the server starts all the same; cos.http_workers = -1"
+# a program holds the port (no SO_REUSEPORT) until killed, at most 60 s
+busy_port="$(free_port)"
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$busy_port" &
+holder=$!
+for i in $(seq 1 50); do [ -n "$(listeners "$busy_port")" ] && break; sleep 0.1; done
+taken="$(
+	export COS_E2E_DIR="$COS_E2E_DIR/taken"
+	mkdir -p "$COS_E2E_DIR"
+	source "$HERE/lib.sh"
+	trap cluster_stop EXIT
+	cluster_start "cos.http_listen = '127.0.0.1:$busy_port'" >/dev/null 2>&1 || { echo "started=no"; exit 0; }
+	echo "started=yes"
+	echo "warning=$(grep -c 'WARNING:  could not listen on cos.http_listen' "$COS_E2E_DIR/pg/server.log" || true)"
+	echo "workers=$(cluster_psql -At -c "SELECT setting || ' ' || boot_val FROM pg_settings WHERE name = 'cos.http_workers'")"
+	cluster_psql -c "CREATE EXTENSION cos CASCADE" >/dev/null 2>&1
+	kill "$holder"
+	code=000
+	for i in $(seq 1 60); do
+		code="$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$busy_port/" || true)"
+		[ "$code" = 404 ] && break
+		sleep 0.25
+	done
+	echo "code=$code"
+)"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+check "the server starts, with a WARNING from the postmaster" "started=yes warning=1" \
+	"$(grep -E '^(started|warning)=' <<<"$taken" | xargs)"
+# -1: one per CPU core online, at most 4 and at most max_worker_processes (16) - 6
+auto="$(getconf _NPROCESSORS_ONLN)"
+[ "$auto" -gt 4 ] && auto=4
+check "cos.http_workers = -1 (the default) runs one worker per CPU core online, at most 4" "workers=$auto -1" \
+	"$(grep '^workers=' <<<"$taken")"
+check "once the port is free, the workers listen on it themselves" "code=404" "$(grep '^code=' <<<"$taken")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
