@@ -34,7 +34,7 @@ export interface User {
 	status: 'active' | 'blocked';
 }
 
-/** a row of my_videos or channel_videos (the *_change columns: channel_videos only) */
+/** a row of my_videos or channel_videos (the *_change columns: channel_videos only, so far) */
 export interface VideoRow {
 	id: number;
 	platform: Platform;
@@ -54,7 +54,7 @@ export interface VideoRow {
 	comments_change?: number | null;
 }
 
-/** a row of my_channels */
+/** a row of my_channels (followers_change: not in the API yet, shown when it is) */
 export interface ChannelRow {
 	id: number;
 	platform: Platform;
@@ -62,6 +62,7 @@ export interface ChannelRow {
 	title: string | null;
 	handle: string | null;
 	followers: number | null;
+	followers_change?: number | null;
 	videos_count: number | null;
 	status: Status;
 	checked_at: string | null;

@@ -80,7 +80,7 @@ function ChannelItem({ c }: { c: ChannelRow }) {
 				<div class="body">
 					<div class="title">{c.title || (c.handle ? '@' + c.handle : c.url)}</div>
 					<div class="counts">
-						<Count icon="👥" label={s.followers} value={c.followers} />
+						<Count icon="👥" label={s.followers} value={c.followers} change={c.followers_change} />
 						<span class="count" title={s.videoCount}>🎬 {compact(c.videos_count, lang)}</span>
 					</div>
 					<div class="meta">
