@@ -3,7 +3,9 @@
 #   make            build the extension and ./cos-extract
 #   make install    install into the PostgreSQL found by pg_config
 #   make demo       the main job end to end on a throwaway cluster
-#   make check      every test: unit (cmocka), pg_regress, end to end
+#   make check      every test: unit (cmocka), the mini-app's checks, pg_regress, end to end
+#   make web        build the mini-app (web/) when its sources or lockfile changed
+#   make web-check  the mini-app's type check and unit tests
 #   make bench-extract-build   build bench/extract.c as bench/extract.sh does (no run)
 
 EXTENSION = cos
@@ -42,13 +44,13 @@ JANSSON_A = $(shell pkg-config --variable=libdir jansson)/libjansson.a
 SHLIB_LINK += -Wl,--exclude-libs,libjansson.a $(JANSSON_A) $(shell pkg-config --libs libcurl libxml-2.0 libmicrohttpd libcrypto)
 
 EXTRA_CLEAN = cos-extract test/unit/bin test/results test/tmp_check test/tmp_secrets test/regression.* \
-	build sql/$(EXTENSION)--$(EXTVERSION).sql
+	build sql/$(EXTENSION)--$(EXTVERSION).sql web/dist web/build-test
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-all: cos-extract
+all: cos-extract web
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes (a stale struct layout in one object is a crash).
@@ -71,6 +73,40 @@ PURE_LIBS = $(shell pkg-config --libs jansson libxml-2.0 libcrypto libcurl) -lm
 cos-extract: tools/cos-extract.c $(PURE_SRCS) $(wildcard extension/*.h)
 	$(CC) $(PURE_CFLAGS) -o $@ tools/cos-extract.c $(PURE_SRCS) $(PURE_LIBS)
 
+# The mini-app (web/: Vite, Preact, TypeScript), built into web/dist when its
+# sources or lockfile are newer than the build (web/dist/index.html, which
+# every build writes anew); npm ci only when the lockfile changed.  The
+# build prints the first screen's and the chart chunk's gzip sizes and fails
+# past the first screen's budget (web/vite.config.ts).  make install copies
+# web/dist to $(datadir)/cos_app/, where the gateway serves /app/ from.
+WEB_SRCS = $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts \
+	web/tsconfig.json web/package.json
+WEB_DIR = $(DESTDIR)$(datadir)/cos_app
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRCS)
+	cd web && npm run --silent build -- --logLevel warn
+
+web: web/dist/index.html
+
+# the type check, and node's test runner on the formatting helpers
+web-check: web/node_modules/.package-lock.json
+	cd web && npx tsc --noEmit && npm test --silent
+
+install: install-web
+install-web: web
+	rm -rf '$(WEB_DIR)'
+	$(MKDIR_P) '$(WEB_DIR)'
+	cp -R web/dist/. '$(WEB_DIR)/'
+	chmod -R u=rwX,go=rX '$(WEB_DIR)'
+
+uninstall: uninstall-web
+uninstall-web:
+	rm -rf '$(WEB_DIR)'
+
 # cmocka unit tests: each test/unit/test_*.c links every pure source.
 UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/bin/%,$(wildcard test/unit/test_*.c))
 
@@ -85,15 +121,17 @@ unit: $(UNIT_TESTS)
 
 
 
-# Every test: unit tests, the extractor bench's build (no run), then
-# pg_regress on a temp instance with the workers loaded (needs the extension
-# installed, as pg_cron's suite does), then the end-to-end tests through the
+# Every test: unit tests, the mini-app's type check and unit tests, the
+# extractor bench's build (no run), then pg_regress on a temp instance with
+# the workers loaded (needs the extension installed, as pg_cron's suite
+# does), then the end-to-end tests through the
 # workers and the fixture server, through the HTTP gateway, and of the
 # mini-app's API over HTTP.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
 	$(MAKE) unit
+	$(MAKE) web-check
 	$(MAKE) bench-extract-build
 	$(MAKE) fuzz-regress
 	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh'
@@ -136,7 +174,7 @@ bench-api:
 print-pure-srcs:
 	@printf '%s\n' $(PURE_SRCS)
 
-.PHONY: unit demo check e2e regress deps bench-collect bench-api bench-extract-build print-pure-srcs
+.PHONY: web web-check install-web uninstall-web unit demo check e2e regress deps bench-collect bench-api bench-extract-build print-pure-srcs
 
 # libFuzzer targets: make fuzz-build | fuzz | fuzz-regress (fuzz/fuzz.mk)
 include fuzz/fuzz.mk
