@@ -8,6 +8,7 @@
  *		POST /rpc/<fn>			cos_api.<fn> with a JSON object of named arguments
  *		GET|HEAD /rpc/<fn>?a=…	the same for STABLE / IMMUTABLE functions
  *		GET|HEAD /uploads/<sha256>	a stored upload (thumbnail)
+ *		GET|HEAD /app/...		the mini-app's files (http_static.c)
  *		OPTIONS					CORS preflight (cos.http_cors_origin)
  *
  *	  The postmaster opens the listening socket on cos.http_listen once
@@ -172,8 +173,16 @@ Send(struct MHD_Connection *conn, CosHttpRequest *req, const CosHttpResponse *re
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 
-	r = MHD_create_response_from_buffer(resp->body_len, (void *) (resp->body ? resp->body : ""),
-										MHD_RESPMEM_MUST_COPY);
+	if (resp->from_file)
+	{
+		/* libmicrohttpd sends the file (sendfile) and closes it */
+		r = MHD_create_response_from_fd64(resp->file_size, resp->file_fd);
+		if (r == NULL)
+			close(resp->file_fd);
+	}
+	else
+		r = MHD_create_response_from_buffer(resp->body_len, (void *) (resp->body ? resp->body : ""),
+											MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return false;
 	if (resp->content_type != NULL)
@@ -186,6 +195,12 @@ Send(struct MHD_Connection *conn, CosHttpRequest *req, const CosHttpResponse *re
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, resp->cache_control);
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+	if (resp->vary != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, resp->vary);
+	if (resp->content_encoding != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, resp->content_encoding);
+	if (resp->location != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
 	if (resp->close)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (cos_cors_allowed(cos_http_cors_origin, req->origin))
@@ -260,10 +275,32 @@ Dispatch(struct MHD_Connection *conn, CosHttpRequest *req)
 			resp.allow = "OPTIONS, GET, HEAD";
 		}
 	}
+	else if (strcmp(req->path, "/app") == 0 || strncmp(req->path, "/app/", 5) == 0)
+	{
+		if (strcmp(m, "OPTIONS") == 0)
+			return Preflight(conn, req, "OPTIONS, GET, HEAD");
+		if (!read)
+		{
+			cos_http_error(&resp, 405, "PGRST117", psprintf("Unsupported HTTP method: %s", m),
+						   NULL, "The mini-app answers GET and HEAD.");
+			resp.allow = "OPTIONS, GET, HEAD";
+		}
+		else if (req->path[4] == '\0')
+		{
+			/* the page's relative asset URLs need the trailing slash */
+			resp.status = 308;
+			resp.location = "/app/";
+			resp.content_type = "text/plain; charset=utf-8";
+			resp.body = "/app/\n";
+			resp.body_len = strlen(resp.body);
+		}
+		else
+			cos_http_static(req, req->path + 5, &resp);
+	}
 	else
 		cos_http_error(&resp, 404, "PGRST125", "Invalid path specified in request URL",
 					   psprintf("No route for %s.", req->path),
-					   "The gateway serves /rpc/<function> and /uploads/<sha256>.");
+					   "The gateway serves /rpc/<function>, /uploads/<sha256> and the mini-app at /app/.");
 	return Send(conn, req, &resp);
 }
 
@@ -420,6 +457,7 @@ HandleRequest(struct MHD_Connection *conn, const char *url, const char *method,
 		req->authorization = Header(conn, MHD_HTTP_HEADER_AUTHORIZATION);
 		req->content_type = Header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
 		req->if_none_match = Header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		req->accept_encoding = Header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 		req->origin = Header(conn, MHD_HTTP_HEADER_ORIGIN);
 		req->args = palloc(sizeof(CosHttpArg));
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, CollectArg, req);

@@ -40,6 +40,7 @@ typedef struct CosHttpRequest
 	const char *authorization;	/* Authorization header or NULL */
 	const char *content_type;	/* Content-Type header or NULL */
 	const char *if_none_match;	/* If-None-Match header or NULL */
+	const char *accept_encoding;	/* Accept-Encoding header or NULL */
 	const char *origin;			/* Origin header or NULL */
 	CosHttpArg *args;			/* query string, in order */
 	int			nargs;
@@ -61,6 +62,12 @@ typedef struct CosHttpResponse
 	const char *etag;			/* ETag */
 	const char *cache_control;	/* Cache-Control */
 	const char *www_authenticate;	/* WWW-Authenticate */
+	const char *vary;			/* Vary (besides Origin, added for CORS) */
+	const char *content_encoding;	/* Content-Encoding */
+	const char *location;		/* Location (redirects) */
+	bool		from_file;		/* the body is file_size bytes of file_fd */
+	int			file_fd;		/* (closed once sent) */
+	uint64		file_size;
 	bool		close;			/* Connection: close, and close it */
 } CosHttpResponse;
 
@@ -99,6 +106,14 @@ extern void cos_http_upload(CosHttpRequest *req, const char *name, CosHttpRespon
 struct SPITupleTable;
 extern bool cos_json_rows_supported(TupleDesc tupdesc);
 extern void cos_json_rows(StringInfo out, struct SPITupleTable *tt, uint64 n);
+
+/*
+ * cos_http_static: answer GET/HEAD /app/<rel> (rel decoded, after "/app/")
+ * with a file of the mini-app (cos.http_app_dir), index.html for a path
+ * that names none; 404 for a path that would leave the directory.  Never
+ * raises (http_static.c).
+ */
+extern void cos_http_static(CosHttpRequest *req, const char *rel, CosHttpResponse *resp);
 
 /* cos_http_request_release: frees what req holds outside its context. */
 extern void cos_http_request_release(CosHttpRequest *req);

@@ -36,6 +36,7 @@ int			cos_http_max_connections = 1000;
 int			cos_http_max_connections_per_client = 64;
 int			cos_http_connection_timeout_s = 15;
 char	   *cos_http_role = NULL;
+char	   *cos_http_app_dir = NULL;
 char	   *cos_bot_token_file = NULL;
 char	   *cos_jwt_secret_file = NULL;
 char	   *cos_authenticator_roles = NULL;
@@ -328,6 +329,10 @@ _PG_init(void)
 							   "Origins whose pages may call the HTTP gateway (CORS): empty = none, '*' = any, or a comma-separated list.",
 							   NULL, &cos_http_cors_origin, "",
 							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.http_app_dir",
+							   "Directory of the mini-app's built files the HTTP gateway serves at /app/ (empty = <sharedir>/cos_app, where make install puts them).",
+							   NULL, &cos_http_app_dir, "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
 	DefineCustomStringVariable("cos.http_role",
 							   "Role the HTTP gateway workers log in as (PostgREST's authenticator role).",
 							   "It needs LOGIN, must be neither superuser nor BYPASSRLS, and is granted the roles "

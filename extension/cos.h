@@ -31,6 +31,7 @@ extern int	cos_http_max_connections;
 extern int	cos_http_max_connections_per_client;
 extern int	cos_http_connection_timeout_s;
 extern char *cos_http_role;
+extern char *cos_http_app_dir;
 extern int	cos_http_statement_timeout_ms;
 extern int	cos_http_lock_timeout_ms;
 

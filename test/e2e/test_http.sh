@@ -508,6 +508,74 @@ check "a wrong name cannot be stored (CHECK sha256 = sha256(body))" "1" \
 	"$({ cluster_psql -At -c "INSERT INTO cos.uploads VALUES (repeat('a', 64), 'image/png', 'x')" 2>&1 || true; } |
 		grep -c 'violates check constraint "uploads_check"')"
 
+section "9c. the mini-app's files at /app/"
+# the build make install put in <sharedir>/cos_app (cos.http_app_dir unset)
+http GET /app/
+check "/app/: the installed page, 200 text/html, revalidated" "200 text/html; charset=utf-8 no-cache" \
+	"$STATUS $(header Content-Type) $(header Cache-Control)"
+check "it is the built index.html" "$(cat "$COS_ROOT/web/dist/index.html")" "$BODY"
+entry="$(grep -o '/app/assets/index-[A-Za-z0-9_-]*\.js' "$COS_ROOT/web/dist/index.html" | head -n 1)"
+http GET "$entry"
+check "its entry script: 200, JavaScript, immutable for a year" \
+	"200 text/javascript; charset=utf-8 public, max-age=31536000, immutable" \
+	"$STATUS $(header Content-Type) $(header Cache-Control)"
+check "byte for byte the built file" "$(sha256sum <"$COS_ROOT/web/dist${entry#/app}")" "$(sha256sum <"$COS_E2E_DIR/body")"
+http GET "$entry" -H 'Accept-Encoding: gzip, deflate, br'
+check "to a client that takes gzip: the precompressed copy" "200 gzip Accept-Encoding" \
+	"$STATUS $(header Content-Encoding) $(header Vary)"
+check "which is the built .gz" "$(sha256sum <"$COS_ROOT/web/dist${entry#/app}.gz")" "$(sha256sum <"$COS_E2E_DIR/body")"
+http GET /app
+check "/app: 308 to /app/" "308 /app/" "$STATUS $(header Location)"
+
+# a directory of its own, with a symbolic link out of it
+app="$COS_E2E_DIR/app"
+mkdir -p "$app/assets" "$app/sub"
+printf '<p>test page</p>\n' >"$app/index.html"
+printf 'console.log("a");\n' >"$app/assets/a-1.js"
+gzip -9 -k "$app/assets/a-1.js"
+printf 'outside the app\n' >"$COS_E2E_DIR/outside.txt"
+ln -s ../../outside.txt "$app/assets/out.js"
+ln -s index.html "$app/copy.html"
+[ "$(id -u)" = 0 ] && chown -R postgres "$app" "$COS_E2E_DIR/outside.txt"
+cluster_psql -c "ALTER SYSTEM SET cos.http_app_dir = '$app'" -c "SELECT pg_reload_conf()" >/dev/null
+for i in $(seq 1 50); do
+	http GET /app/
+	[ "$BODY" = "<p>test page</p>" ] && break
+	sleep 0.1
+done
+check "cos.http_app_dir is re-read on SIGHUP" "200 <p>test page</p>" "$STATUS $BODY"
+etag="$(header ETag)"
+http GET /app/ -H "If-None-Match: $etag"
+check "If-None-Match with its ETag: 304" "304" "$STATUS"
+for route in /app/video/42 /app/channel/7/ /app/sub /app/sub/ /app/assets/ /app/assets/missing.js; do
+	http GET "$route"
+	check "$route names no file: the page (its own routing), never a listing" "200 <p>test page</p>" "$STATUS $BODY"
+done
+http GET /app/copy.html
+check "a symbolic link inside the directory is served" "200 <p>test page</p>" "$STATUS $BODY"
+http HEAD /app/assets/a-1.js
+check "HEAD: the headers, no body" "200 18" "$STATUS $(header Content-Length)"
+http GET /app/assets/a-1.js -H 'Accept-Encoding: gzip;q=0, br'
+check "gzip refused (q=0): the plain file" "200  console.log(\"a\");" "$STATUS $(header Content-Encoding) $BODY"
+for path in '/app/../outside.txt' '/app/assets/../../outside.txt' '/app/%2e%2e/outside.txt' \
+	'/app/assets/%2E%2E/%2e%2e/outside.txt' '/app/..%2foutside.txt' '/app/assets/out.js' \
+	'/app/.%2e/.%2e/outside.txt' '/app/assets%5c..%5c..%5coutside.txt'; do
+	http GET "$path" --path-as-is
+	check "$path leaves the directory: 404, nothing of the file" "404 no" \
+		"$STATUS $(grep -q 'outside the app' "$COS_E2E_DIR/body" 2>/dev/null && echo yes || echo no)"
+done
+http POST /app/ -d x
+check "POST /app/: 405" "405 OPTIONS, GET, HEAD" "$STATUS $(header Allow)"
+cluster_psql -c "ALTER SYSTEM SET cos.http_app_dir = '$COS_E2E_DIR/no-such-dir'" -c "SELECT pg_reload_conf()" >/dev/null
+for i in $(seq 1 50); do
+	http GET /app/
+	[ "$STATUS" = 404 ] && break
+	sleep 0.1
+done
+check "a directory that is not there: 404 saying so" "404 PGRST125 The mini-app is not installed in $COS_E2E_DIR/no-such-dir." \
+	"$STATUS $(j '["code"]') $(j '["details"]')"
+cluster_psql -c "ALTER SYSTEM RESET cos.http_app_dir" -c "SELECT pg_reload_conf()" >/dev/null
+
 section "9b. prepared calls follow DDL (each step asked 6 times: both workers)"
 # answers NAME WANT PATH [code]: every one of 6 GETs answers WANT, as
 # "STATUS BODY" (or "STATUS CODE" of an error with "code")
