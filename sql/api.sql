@@ -395,44 +395,73 @@ COMMENT ON FUNCTION cos_api.me() IS
 CREATE FUNCTION cos_api.my_channels()
 RETURNS TABLE (id bigint, platform text, url text, title text, handle text, avatar_url text,
 			   followers bigint, videos_count bigint, status text, checked_at timestamptz,
-			   added_at timestamptz)
+			   added_at timestamptz, previous_at timestamptz, followers_change bigint)
 LANGUAGE plpgsql STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	uid bigint := cos._me();
 BEGIN
+	-- the user's own links only; then the last two history rows of each
 	RETURN QUERY
-	SELECT c.id, c.platform, c.url, c.title, c.handle, c.avatar_url, c.followers, c.videos_count,
-		   c.status, c.checked_at, uc.added_at
-	  FROM cos.user_channels uc JOIN cos.channels c ON c.id = uc.channel_id
-	 WHERE uc.user_id = uid
-	 ORDER BY uc.added_at DESC, c.id DESC;
+	WITH mine AS MATERIALIZED (
+		SELECT c.*, uc.added_at AS linked_at,
+			   row_number() OVER (ORDER BY uc.added_at DESC, c.id DESC) AS rn
+		  FROM cos.user_channels uc JOIN cos.channels c ON c.id = uc.channel_id
+		 WHERE uc.user_id = uid
+	), h AS (
+		SELECT * FROM cos._history_change('cos.channel_history',
+				(SELECT array_agg(m.id ORDER BY m.rn) FROM mine m),
+				(SELECT array_agg(coalesce(m.checked_at, now()) - interval '45 days' ORDER BY m.rn) FROM mine m),
+				(SELECT array_agg(coalesce(m.checked_at, now()) ORDER BY m.rn) FROM mine m),
+				'{followers}')
+	)
+	SELECT m.id, m.platform, m.url, m.title, m.handle, m.avatar_url, m.followers, m.videos_count,
+		   m.status, m.checked_at, m.linked_at, h.previous_at, h.d1
+	  FROM mine m LEFT JOIN h ON h.key = m.id
+	 ORDER BY m.rn;
 END
 $$;
 COMMENT ON FUNCTION cos_api.my_channels() IS
-'The channels the signed-in user tracks, newest first: platform, URL, title, avatar, followers, video count, status, when last collected and when added.';
+'The channels the signed-in user tracks, newest first: platform, URL, title, avatar, followers, video count, status, when last collected and when added, and the change of followers between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL with fewer than two).';
 
 CREATE FUNCTION cos_api.my_videos()
 RETURNS TABLE (id bigint, platform text, url text, title text, thumbnail_url text,
 			   thumbnail text, views bigint, likes bigint, comments bigint, status text, checked_at timestamptz,
-			   added_at timestamptz)
+			   added_at timestamptz, previous_at timestamptz,
+			   views_change bigint, likes_change bigint, comments_change bigint)
 LANGUAGE plpgsql STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	uid bigint := cos._me();
 BEGIN
 	RETURN QUERY
-	SELECT v.id, v.platform, v.url, v.title, v.thumbnail_url, '/uploads/' || v.thumbnail_sha256,
-		   v.views, v.likes, v.comments, v.status, v.checked_at, uv.added_at
-	  FROM cos.user_videos uv JOIN cos.videos v ON v.id = uv.video_id
-	 WHERE uv.user_id = uid
-	 ORDER BY uv.added_at DESC, v.id DESC;
+	WITH mine AS MATERIALIZED (
+		SELECT v.*, uv.added_at AS linked_at,
+			   row_number() OVER (ORDER BY uv.added_at DESC, v.id DESC) AS rn
+		  FROM cos.user_videos uv JOIN cos.videos v ON v.id = uv.video_id
+		 WHERE uv.user_id = uid
+	), h AS (
+		SELECT * FROM cos._history_change('cos.video_history',
+				(SELECT array_agg(m.id ORDER BY m.rn) FROM mine m),
+				(SELECT array_agg(coalesce(m.checked_at, now()) - interval '45 days' ORDER BY m.rn) FROM mine m),
+				(SELECT array_agg(coalesce(m.checked_at, now()) ORDER BY m.rn) FROM mine m),
+				'{views,likes,comments}')
+	)
+	SELECT m.id, m.platform, m.url, m.title, m.thumbnail_url, '/uploads/' || m.thumbnail_sha256,
+		   m.views, m.likes, m.comments, m.status, m.checked_at, m.linked_at,
+		   h.previous_at, h.d1, h.d2, h.d3
+	  FROM mine m LEFT JOIN h ON h.key = m.id
+	 ORDER BY m.rn;
 END
 $$;
 COMMENT ON FUNCTION cos_api.my_videos() IS
-'The single videos the signed-in user tracks (added by URL), newest first, with their latest counters; thumbnail is the stored copy''s path /uploads/<sha256> (null until downloaded), thumbnail_url the platform''s.';
+'The single videos the signed-in user tracks (added by URL), newest first, with their latest counters and the change of views, likes and comments between the last two snapshots taken within 45 days of the latest collection (previous_at: when the earlier one was taken; NULL with fewer than two); thumbnail is the stored copy''s path /uploads/<sha256> (null until downloaded), thumbnail_url the platform''s.';
 
 -- Enqueues the first collection of a target that was never collected.
 CREATE FUNCTION cos._collect_soon(cid bigint, vid bigint)

@@ -329,6 +329,26 @@ SELECT username,
   FROM pg_temp.visibility();
 SELECT set_config('request.jwt.claims', '', false) = '' AS signed_out;
 
+-- my_videos and my_channels: the change between the last two snapshots
+BEGIN;
+INSERT INTO cos.video_history (video_id, captured_at, views, likes, comments) VALUES
+	(:alice_vid, now() - interval '2 days', 1000, 50, NULL),
+	(:alice_vid, now() - interval '1 hour', 1250, 45, 7);
+UPDATE cos.videos SET views = 1250, likes = 45, comments = 7, checked_at = now() - interval '1 hour'
+ WHERE id = :alice_vid;
+INSERT INTO cos.channel_history (channel_id, captured_at, followers) VALUES
+	(:bob_ch, now() - interval '1 day', 300), (:bob_ch, now() - interval '1 hour', 280);
+UPDATE cos.channels SET followers = 280, checked_at = now() - interval '1 hour' WHERE id = :bob_ch;
+COMMIT;
+SELECT pg_temp.sign_in('alice');
+SELECT url, views, views_change, likes_change, comments_change, checked_at - previous_at AS between
+  FROM cos_api.my_videos() WHERE id = :alice_vid;
+SELECT count(*) AS alice_sees_bobs FROM cos_api.my_channels() WHERE id = :bob_ch;
+SELECT pg_temp.sign_in('bob');
+SELECT url, followers, followers_change FROM cos_api.my_channels() WHERE id = :bob_ch;
+SELECT count(*) AS bob_sees_alices FROM cos_api.my_videos() WHERE id = :alice_vid;
+RESET SESSION AUTHORIZATION;
+
 ------------------------------------------------------------------------------
 -- A user's removal removes that user's link only (an attack that stopped
 -- collection for everyone by adding, then removing, a target others track)
