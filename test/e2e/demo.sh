@@ -4,7 +4,8 @@
 # Installs what is missing, builds and installs Cos, starts a throwaway
 # PostgreSQL 15 cluster under build/demo with pg_cron and cos preloaded, serves
 # the bundled real captures (test/fixtures) on loopback, adds channels and
-# videos by their public URLs, lets the background workers collect them, and
+# videos by their public URLs (test/e2e/demo-targets.sql), lets the
+# background workers collect them, and
 # prints what they stored.  Stops everything on exit; non-zero if anything
 # failed.
 set -euo pipefail
@@ -32,39 +33,7 @@ cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
 point_platforms
 
-echo "== run 1: TikTok, Telegram, Instagram, Likee, and a YouTube watch page (no Data API key yet)"
-cluster_psql >/dev/null <<'SQL'
--- Instagram needs a logged-in session (its Cookie header) and sends X-IG-App-ID
-INSERT INTO cos.accounts (platform, kind, label, secret, app_id)
-VALUES ('instagram', 'cookie', 'demo session', 'sessionid=demo', '936619743392459');
-SELECT cos.add_video('https://www.youtube.com/watch?v=GJLlxj_dtq8');
-SELECT cos.add_channel('https://t.me/durov');
-SELECT cos.add_channel('https://t.me/s/walterbloomberg');
-SELECT cos.add_video('https://t.me/durov/37');
-SELECT cos.add_channel('https://www.instagram.com/robertdowneyjr/');
-SELECT cos.add_video('https://www.instagram.com/reel/CAG3E8-A3wf/');
-SELECT cos.add_video('https://likee.video/@TioDjShow/video/6928156767853015171');
-SELECT cos.add_channel('https://likee.video/@sarah.stefano');
--- Likee lists a channel's posts by its numeric uid, which the URL does not carry
-UPDATE cos.channels SET platform_id = '1326964767' WHERE external_id = '@sarah.stefano';
-SELECT cos.add_video('https://www.tiktok.com/@dangthuhaf/video/7526770564367748360?is_from_webapp=1');
-SELECT cos.add_video('https://www.tiktok.com/@emlyreview/video/7585124257601162516');
-SELECT cos.add_video('https://www.tiktok.com/@dudeperfect/video/7276437262283859205');
-SELECT cos.add_channel('https://www.tiktok.com/@novix.ht');
-SQL
-cluster_psql -At -c "SELECT cos.run_now()" >/dev/null
-[ "$(cluster_psql -At -c "SELECT cos.wait_idle('60 s')")" = t ] || { echo "run 1 did not finish"; exit 1; }
-
-echo "== run 2: YouTube Data API (videos.list; channels.list -> uploads playlist)"
-cluster_psql >/dev/null <<'SQL'
-INSERT INTO cos.accounts (platform, kind, label, secret) VALUES ('youtube', 'api_key', 'demo key', 'demo-key');
--- the captures hold no videos.list response for GJLlxj_dtq8 (only its watch page)
-UPDATE cos.videos SET tracked = false WHERE external_id = 'GJLlxj_dtq8';
-SELECT cos.add_video('https://youtu.be/D-lhorsDlUQ');
-SELECT cos.add_channel('https://www.youtube.com/channel/UCK8sQmJBp8GCxrOtXWBpyEA');
-SQL
-cluster_psql -At -c "SELECT cos.run_now('youtube')" >/dev/null
-[ "$(cluster_psql -At -c "SELECT cos.wait_idle('60 s')")" = t ] || { echo "run 2 did not finish"; exit 1; }
+cluster_psql -f "$HERE/demo-targets.sql"
 
 echo
 echo "== videos: the latest snapshot the workers stored (cos.videos / cos.video_history)"
