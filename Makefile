@@ -125,8 +125,8 @@ unit: $(UNIT_TESTS)
 # extractor bench's build (no run), then pg_regress on a temp instance with
 # the workers loaded (needs the extension installed, as pg_cron's suite
 # does), then the end-to-end tests through the
-# workers and the fixture server, through the HTTP gateway, and of the
-# mini-app's API over HTTP.
+# workers and the fixture server, through the HTTP gateway, of the
+# mini-app's API over HTTP, and of the mini-app in Chromium.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
@@ -134,7 +134,7 @@ check: deps
 	$(MAKE) web-check
 	$(MAKE) bench-extract-build
 	$(MAKE) fuzz-regress
-	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh'
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh && test/e2e/test_webapp.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:
@@ -148,6 +148,7 @@ e2e:
 	test/e2e/test_engine.sh
 	test/e2e/test_http.sh
 	test/e2e/test_api_http.sh
+	test/e2e/test_webapp.sh
 
 # Collection throughput through the workers (bench/collect.sh; figures, not
 # pass/fail).  BENCH_VIDEOS=20000 for a shorter run.

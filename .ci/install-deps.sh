@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # .ci/install-deps.sh -- installs the Debian 12 packages Cos builds and tests
-# with, if any is missing, and Node.js >= 20 with npm for the mini-app (web/)
-# if missing (needs root, or sudo).
+# with, if any is missing (Chromium's headless shell and an emoji font for the
+# mini-app's browser test among them), and Node.js >= 20 with npm for the
+# mini-app (web/) if missing (needs root, or sudo).
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -27,7 +28,7 @@ fi
 
 pkgs="postgresql-15 postgresql-server-dev-15 postgresql-15-cron libcurl4-openssl-dev
       libjansson-dev libxml2-dev libmicrohttpd-dev libcmocka-dev libssl-dev pkg-config make gcc nginx-light
-      libnginx-mod-http-echo python3 curl clang"
+      libnginx-mod-http-echo python3 curl clang chromium-headless-shell fonts-noto-color-emoji"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
