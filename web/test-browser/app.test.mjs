@@ -8,6 +8,7 @@
  *   COS_WEBAPP_OUT     where the screenshots go
  *   COS_INIT_A, _B, _C initData of users A, B and C (C an administrator),
  *                      signed with the cluster's bot token
+ *   COS_INIT_A_RU      A's initData with language_code ru
  *   COS_INIT_FORGED    A's initData with the user id changed (hash mismatch)
  *   COS_INIT_A_DEEP_B, COS_B_VIDEO_ID
  *                      A's initData with start_param video_<B's video id>
@@ -42,6 +43,7 @@ const INIT = {
 	c: env('COS_INIT_C'),
 	forged: env('COS_INIT_FORGED'),
 	aDeepB: env('COS_INIT_A_DEEP_B'),
+	aRu: env('COS_INIT_A_RU'),
 };
 const B_VIDEO_ID = env('COS_B_VIDEO_ID');
 const [USERS, CHANNELS, VIDEOS] = env('COS_ADMIN_SUMMARY').split(' ');
@@ -104,13 +106,29 @@ after(async () => {
 	await browser?.close();
 });
 
-/** The launch URL of the app as a Telegram client opens it, for initData (and a start_param). */
-function launchUrl(initData, startParam) {
+// a dark theme, as Telegram's night mode passes one
+const DARK = {
+	bg_color: '#17212b',
+	secondary_bg_color: '#232e3c',
+	text_color: '#f5f5f5',
+	hint_color: '#708499',
+	link_color: '#6ab3f3',
+	button_color: '#5288c1',
+	button_text_color: '#ffffff',
+	accent_text_color: '#6ab2f2',
+	destructive_text_color: '#ec3942',
+};
+
+/**
+ * The launch URL of the app as a Telegram client opens it, for initData (and
+ * a start_param), with theme (THEME by default).
+ */
+function launchUrl(initData, startParam, theme = THEME) {
 	const p = new URLSearchParams({
 		tgWebAppData: initData,
 		tgWebAppVersion: '8.0',
 		tgWebAppPlatform: 'android',
-		tgWebAppThemeParams: JSON.stringify(THEME),
+		tgWebAppThemeParams: JSON.stringify(theme),
 	});
 	if (startParam)
 		p.set('tgWebAppStartParam', startParam);
@@ -340,6 +358,25 @@ test('A: the list shows the demo videos A tracks, with the captures\' titles and
 		await waitRows(page, A_VIDEOS.length);
 		assert.ok(!(await page.textContent('body')).includes(B_VIDEO.title), 'B\'s video is not in A\'s videos');
 	});
+	await close();
+});
+
+test('A in Russian (language_code ru) with a dark theme: Russian text and numbers, the dark colours', async () => {
+	const { page, close } = await open('A ru', launchUrl(INIT.aRu, null, DARK));
+	await page.waitForSelector('ul.list > li');
+	assert.deepEqual(await tabs(page), ['Видео', 'Каналы']);
+	assert.equal((await waitEvent(page, 'web_app_setup_main_button', (d) => d.is_visible)).text, 'Добавить ссылку');
+	// the TikTok capture's 18,500,000 views (+500,000) as Russian writes them
+	// (with no-break spaces, which listRows makes plain)
+	const tiktok = (await listRows(page)).find((r) => r.title.startsWith('Trung bình'));
+	assert.equal(tiktok?.counts[0], '18,5 млн +500 тыс.');
+	const rgb = (h) => `rgb(${rgbOf(h).join(', ')})`;
+	assert.deepEqual(await page.evaluate(() => ({
+		list: getComputedStyle(document.querySelector('main > .list')).backgroundColor,
+		body: getComputedStyle(document.body).backgroundColor,
+		text: getComputedStyle(document.querySelector('.list .title')).color,
+	})), { list: rgb(DARK.bg_color), body: rgb(DARK.secondary_bg_color), text: rgb(DARK.text_color) });
+	await shot(page, '02-videos-ru-dark');
 	await close();
 });
 
