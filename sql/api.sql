@@ -1071,18 +1071,23 @@ BEGIN
 		'channels_active', (SELECT count(*) FROM cos.channels WHERE active),
 		'videos', (SELECT count(*) FROM cos.videos),
 		'videos_tracked', (SELECT count(*) FROM cos.videos WHERE tracked),
-		-- an estimate (planner statistics): an exact count of a large
-		-- history is a full scan
-		'snapshots_estimate', (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
-								 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-								WHERE i.inhparent = 'cos.video_history'::regclass),
+		-- exact while the history is small (under 100,000 rows, counted
+		-- with a bounded scan; planner statistics are missing or stale on a
+		-- new install), else an estimate: an exact count of a large history
+		-- is a full scan
+		'snapshots_estimate', (SELECT CASE WHEN small.n < 100000 THEN small.n ELSE greatest(small.n, est.n) END
+								 FROM (SELECT count(*) AS n
+										 FROM (SELECT 1 FROM cos.video_history LIMIT 100000) h) small,
+									  (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint AS n
+										 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+										WHERE i.inhparent = 'cos.video_history'::regclass) est),
 		'runs_considered', last_runs,
 		'since', since,
 		'platforms', rates);
 END
 $$;
 COMMENT ON FUNCTION cos_api.admin_summary(integer) IS
-'Administrators only: counts of users, channels, videos and history snapshots (an estimate from planner statistics), and per platform the requests, successes and success rate since the start of the last last_runs runs (default 10).  Raises 42501 for anyone else.';
+'Administrators only: counts of users, channels, videos and history snapshots (exact under 100,000, else an estimate from planner statistics), and per platform the requests, successes and success rate since the start of the last last_runs runs (default 10).  Raises 42501 for anyone else.';
 
 ------------------------------------------------------------------------------
 -- Privileges

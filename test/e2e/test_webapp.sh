@@ -124,7 +124,7 @@ COS_APP_BASE="$BASE" COS_CHROMIUM="$CHROMIUM" COS_WEBAPP_OUT="$OUT" \
 	COS_INIT_A="$A_INIT" COS_INIT_B="$B_INIT" COS_INIT_C="$C_INIT" COS_INIT_FORGED="$forged" \
 	COS_INIT_A_DEEP_B="$(init_data 5101 Alice en "video_$B_VIDEO_ID")" COS_B_VIDEO_ID="$B_VIDEO_ID" \
 	COS_INIT_A_RU="$(init_data 5101 Alice ru)" \
-	COS_ADMIN_SUMMARY="$(sql "SELECT concat_ws(' ', (SELECT count(*) FROM cos.users), (SELECT count(*) FROM cos.channels), (SELECT count(*) FROM cos.videos))")" \
+	COS_ADMIN_SUMMARY="$(sql "SELECT concat_ws(' ', (SELECT count(*) FROM cos.users), (SELECT count(*) FROM cos.channels), (SELECT count(*) FROM cos.videos), (SELECT count(*) FROM cos.video_history))")" \
 	node --test --test-reporter=tap "$COS_ROOT/web/test-browser/" >"$COS_E2E_DIR/node.tap" 2>&1
 node_rc=$?
 set -e

@@ -256,6 +256,7 @@ RESET SESSION AUTHORIZATION;
 SELECT (:'summary'::jsonb ->> 'users')::bigint = (SELECT count(*) FROM cos.users) AS users,
        (:'summary'::jsonb ->> 'channels')::bigint = (SELECT count(*) FROM cos.channels) AS channels,
        (:'summary'::jsonb ->> 'videos')::bigint = (SELECT count(*) FROM cos.videos) AS videos,
+       (:'summary'::jsonb ->> 'snapshots_estimate')::bigint = (SELECT count(*) FROM cos.video_history) AS snapshots,
        :'summary'::jsonb -> 'platforms' -> 'likee' = (
            SELECT jsonb_build_object('requests', count(*), 'ok', count(*) FILTER (WHERE outcome = 'ok'),
                                      'success_rate', round(count(*) FILTER (WHERE outcome = 'ok')::numeric / count(*), 3))
