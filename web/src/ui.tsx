@@ -4,7 +4,7 @@
 
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type ChannelRow, type Platform, type Status, type User, type VideoRow } from './api';
+import { ApiError, rpc, type ChannelRow, type Platform, type Status, type User, type VideoRow } from './api';
 import { compact, delta, type Lang } from './format';
 import type { Strings } from './i18n';
 import * as tg from './telegram';
@@ -70,6 +70,41 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [...deps, n]);
 	return { ...state, reload: useCallback(() => setN((x) => x + 1), []) };
+}
+
+/** What useRemove gives a screen: the action, whether it runs, its error. */
+export interface Removal {
+	remove(): Promise<void>;
+	busy: boolean;
+	error: unknown;
+}
+
+/**
+ * Stops tracking the video or channel id (remove_video / remove_channel)
+ * after Telegram's confirmation popup, drops it from the lists and goes back;
+ * on failure the error is kept for the screen to show.
+ */
+export function useRemove(kind: 'video' | 'channel', id: number): Removal {
+	const { s, removed, back } = useApp();
+	const [error, setError] = useState<unknown>(null);
+	const [busy, setBusy] = useState(false);
+
+	async function remove() {
+		if (!(await tg.confirm(kind === 'video' ? s.removeVideoConfirm : s.removeChannelConfirm, s.remove)))
+			return;
+		setBusy(true);
+		try {
+			await rpc(`remove_${kind}`, kind === 'video' ? { video_id: id } : { channel_id: id });
+			tg.haptic('success');
+			removed(kind, id);
+			back();
+		} catch (e) {
+			tg.haptic('error');
+			setError(e);
+			setBusy(false);
+		}
+	}
+	return { remove, busy, error };
 }
 
 /** An error in words for the user: the sentence, and the API's hint when it helps. */

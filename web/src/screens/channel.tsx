@@ -6,7 +6,7 @@ import { rpc, type Channel, type SeriesRow, type VideoRow } from '../api';
 import { dateTime, full } from '../format';
 import { Series } from '../series';
 import * as tg from '../telegram';
-import { ErrorBox, Loading, PlatformIcon, Section, StatusBadge, Thumb, platformName, useApp, useLoad } from '../ui';
+import { ErrorBox, Loading, PlatformIcon, Section, StatusBadge, Thumb, platformName, useApp, useLoad, useRemove } from '../ui';
 import { VideoItem } from './home';
 
 const PAGE = 50;
@@ -63,27 +63,10 @@ function ChannelVideos({ id }: { id: number }) {
 
 /** The channel screen of channel id. */
 export function ChannelScreen({ id }: { id: number }) {
-	const { s, lang, lists, removed, back } = useApp();
+	const { s, lang, lists } = useApp();
 	const c = useLoad(() => rpc<Channel>('channel', { channel_id: id }), [id]);
-	const [error, setError] = useState<unknown>(null);
-	const [busy, setBusy] = useState(false);
+	const { remove, busy, error } = useRemove('channel', id);
 	const mine = lists.channels?.some((x) => x.id === id) ?? false;
-
-	async function remove() {
-		if (!(await tg.confirm(s.removeChannelConfirm, s.remove)))
-			return;
-		setBusy(true);
-		try {
-			await rpc('remove_channel', { channel_id: id });
-			tg.haptic('success');
-			removed('channel', id);
-			back();
-		} catch (e) {
-			tg.haptic('error');
-			setError(e);
-			setBusy(false);
-		}
-	}
 
 	if (c.error)
 		return <main><ErrorBox error={c.error} retry={c.reload} /></main>;

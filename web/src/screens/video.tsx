@@ -1,36 +1,18 @@
 /* screens/video.tsx -- a video: counters, dates, link out, its series, remove. */
 
-import { useState } from 'preact/hooks';
 import { rpc, type SeriesRow, type Video } from '../api';
 import { date, dateTime, duration, full } from '../format';
 import { Series } from '../series';
 import * as tg from '../telegram';
-import { ErrorBox, Loading, PlatformIcon, Section, StatusBadge, Thumb, platformName, useApp, useLoad } from '../ui';
+import { ErrorBox, Loading, PlatformIcon, Section, StatusBadge, Thumb, platformName, useApp, useLoad, useRemove } from '../ui';
 
 /** The video screen of video id. */
 export function VideoScreen({ id }: { id: number }) {
-	const { s, lang, lists, removed, back, push } = useApp();
+	const { s, lang, lists, push } = useApp();
 	const v = useLoad(() => rpc<Video>('video', { video_id: id }), [id]);
-	const [error, setError] = useState<unknown>(null);
-	const [busy, setBusy] = useState(false);
+	const { remove, busy, error } = useRemove('video', id);
 	// only a video the user tracks on its own can be removed (not one of a channel's)
 	const mine = lists.videos?.some((x) => x.id === id) ?? false;
-
-	async function remove() {
-		if (!(await tg.confirm(s.removeVideoConfirm, s.remove)))
-			return;
-		setBusy(true);
-		try {
-			await rpc('remove_video', { video_id: id });
-			tg.haptic('success');
-			removed('video', id);
-			back();
-		} catch (e) {
-			tg.haptic('error');
-			setError(e);
-			setBusy(false);
-		}
-	}
 
 	if (v.error)
 		return <main><ErrorBox error={v.error} retry={v.reload} /></main>;
