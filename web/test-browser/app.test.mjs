@@ -470,6 +470,28 @@ test('A adds a video and a channel by URL and sees them listed', async () => {
 	await close();
 });
 
+test('A removes the video A added, after Telegram\'s confirmation popup', async () => {
+	const { page, close } = await open('A remove', launchUrl(INIT.a));
+	const likee = '🎉Carnaval Virtual🎊';
+	await waitRows(page, A_VIDEOS.length + 1);
+	await page.click(`ul.list > li button.row:has-text("${likee}")`);
+	await page.click('button.plain.danger');
+	const asked = await waitEvent(page, 'web_app_open_popup', () => true);
+	assert.deepEqual([asked?.message, asked?.buttons?.map((b) => b.type)],
+		['Stop tracking this video? Its history is kept.', ['destructive', 'cancel']],
+		'Telegram is asked to confirm, with a destructive button and a cancel');
+	// the person taps the destructive button
+	await telegramEvent(page, 'popup_closed', { button_id: asked.buttons[0].id });
+	await waitRows(page, A_VIDEOS.length);
+	assert.deepEqual(await listRows(page), A_VIDEOS.map(videoRow), 'back on the list, without it');
+	await close();
+	// and it stays removed: a new session lists A's videos without it
+	const again = await open('A after remove', launchUrl(INIT.a));
+	await again.page.waitForSelector('ul.list > li');
+	assert.deepEqual(await listRows(again.page), A_VIDEOS.map(videoRow));
+	await again.close();
+});
+
 test('B sees only B\'s video and channel', async () => {
 	const { page, close } = await open('B', launchUrl(INIT.b));
 	await page.waitForSelector('ul.list > li');
