@@ -57,8 +57,8 @@ all: cos-extract web
 $(OBJS): $(wildcard extension/*.h bgworker/*.h)
 
 # The install script: the core (sql/cos.sql), then the mini-app's API
-# (sql/api.sql, schema cos_api) when present.
-SQL_PARTS = sql/$(EXTENSION).sql $(wildcard sql/api.sql)
+# (sql/api.sql, schema cos_api), then the bot (sql/bot.sql).
+SQL_PARTS = sql/$(EXTENSION).sql $(wildcard sql/api.sql) $(wildcard sql/bot.sql)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 

@@ -2,7 +2,8 @@
  * launcher.c
  *	  The static "cos launcher" worker: starts cos.fetch_workers fetch
  *	  workers, restarts any that die, and stops extra ones when the setting
- *	  is lowered (SIGHUP).
+ *	  is lowered (SIGHUP); and runs the bot worker while cos.bot_token_file
+ *	  is set.
  */
 #include "postgres.h"
 
@@ -19,6 +20,7 @@
 #include "cos.h"
 
 static BackgroundWorkerHandle *fetch_handles[COS_MAX_FETCH_WORKERS];
+static BackgroundWorkerHandle *bot_handle = NULL;
 
 /* Registers fetch worker number slot; false when no bgworker slot is free. */
 static bool
@@ -76,6 +78,46 @@ SuperviseFetchWorkers(void)
 }
 
 /*
+ * Runs the bot worker while cos.bot_token_file is set and cos.bot_enabled
+ * is on (it reads the file itself, and waits while the file cannot be
+ * used), and stops it when either changes.
+ */
+static void
+SuperviseBotWorker(void)
+{
+	bool		wanted = cos_bot_enabled && cos_bot_token_file != NULL && cos_bot_token_file[0] != '\0';
+	BgwHandleStatus status = BGWH_STOPPED;
+	pid_t		pid;
+
+	if (bot_handle != NULL)
+		status = GetBackgroundWorkerPid(bot_handle, &pid);
+	if (wanted && (bot_handle == NULL || status == BGWH_STOPPED))
+	{
+		BackgroundWorker worker;
+
+		if (bot_handle != NULL)
+			ereport(LOG, (errmsg("cos launcher: the bot worker exited, restarting it")));
+		cos_worker_init(&worker, "cos_bot_main", "cos bot", 0, BGW_NEVER_RESTART, true);
+		snprintf(worker.bgw_name, BGW_MAXLEN, "cos bot");
+		worker.bgw_notify_pid = MyProcPid;
+		if (!RegisterDynamicBackgroundWorker(&worker, &bot_handle))
+		{
+			bot_handle = NULL;
+			ereport(WARNING,
+					(errmsg("cos launcher: could not start the bot worker"),
+					 errhint("Raise max_worker_processes.")));
+		}
+	}
+	else if (!wanted && bot_handle != NULL)
+	{
+		if (status != BGWH_STOPPED)
+			TerminateBackgroundWorker(bot_handle);
+		else
+			bot_handle = NULL;
+	}
+}
+
+/*
  * Entry point of the launcher.  It holds no database connection.  The
  * postmaster's notice that a worker it started changed state (bgw_notify_pid)
  * interrupts a wait without setting the latch, so the launcher looks at its
@@ -106,6 +148,7 @@ cos_launcher_main(Datum arg)
 		}
 
 		SuperviseFetchWorkers();
+		SuperviseBotWorker();
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 1000L, PG_WAIT_EXTENSION);

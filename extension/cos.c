@@ -38,6 +38,12 @@ int			cos_http_connection_timeout_s = 15;
 char	   *cos_http_role = NULL;
 char	   *cos_http_app_dir = NULL;
 char	   *cos_bot_token_file = NULL;
+char	   *cos_bot_api_url = NULL;
+bool		cos_bot_enabled = true;
+int			cos_bot_poll_timeout_s = 25;
+int			cos_bot_messages_per_second = 30;
+int			cos_bot_chat_interval_ms = 1000;
+int			cos_bot_request_timeout_ms = 10000;
 char	   *cos_jwt_secret_file = NULL;
 char	   *cos_authenticator_roles = NULL;
 int			cos_http_statement_timeout_ms = 5000;
@@ -94,6 +100,18 @@ cos_wake_fetch_workers(void)
 		if (cos_shared->fetch[i].latch != NULL)
 			SetLatch(cos_shared->fetch[i].latch);
 	}
+	SpinLockRelease(&cos_shared->mutex);
+}
+
+/* Sets the bot worker's latch. */
+void
+cos_wake_bot(void)
+{
+	if (cos_shared == NULL)
+		return;
+	SpinLockAcquire(&cos_shared->mutex);
+	if (cos_shared->bot.latch != NULL)
+		SetLatch(cos_shared->bot.latch);
 	SpinLockRelease(&cos_shared->mutex);
 }
 
@@ -449,6 +467,61 @@ _PG_init(void)
 								&user_adds_per_minute, 30, 0, 100000,
 								PGC_SUSET, 0, NULL, NULL, NULL);
 	}
+
+	/*
+	 * The bot (bgworker/bot.c, sql/bot.sql).  The launcher runs it while
+	 * cos.bot_token_file is set.
+	 */
+	DefineCustomBoolVariable("cos.bot_enabled",
+							 "Whether the bot worker runs (while cos.bot_token_file is set).",
+							 "Off when another program answers this bot's updates: the mini-app's sign-in still uses the token.",
+							 &cos_bot_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("cos.bot_api_url",
+							   "Base URL of the Telegram Bot API the bot calls (<url>/bot<token>/<method>).",
+							   "A local Bot API server, or a test's fake, may stand in for Telegram's.",
+							   &cos_bot_api_url, "https://api.telegram.org",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	{
+		static char *webapp_url;
+		static char *bot_username;
+		static char *bot_app_name;
+		static int	bot_max_attempts;
+
+		/* read by sql/bot.sql through current_setting() */
+		DefineCustomStringVariable("cos.webapp_url",
+								   "Public HTTPS URL of the mini-app, which the bot's buttons and menu button open (empty = no button).",
+								   "For example 'https://cos.example.com/app/'; a start_param is passed as ?startapp=<param>.",
+								   &webapp_url, "", PGC_SUSET, 0, NULL, NULL, NULL);
+		DefineCustomStringVariable("cos.bot_username",
+								   "The bot's username, without @ (for t.me links).",
+								   NULL, &bot_username, "", PGC_SUSET, 0, NULL, NULL, NULL);
+		DefineCustomStringVariable("cos.bot_app_name",
+								   "The short name of the mini-app registered with @BotFather (/newapp): alerts and digests link to https://t.me/<cos.bot_username>/<this>?startapp=<param>.",
+								   "Empty: they carry a web_app button to cos.webapp_url instead.",
+								   &bot_app_name, "", PGC_SUSET, 0, NULL, NULL, NULL);
+		DefineCustomIntVariable("cos.bot_max_attempts",
+								"Most calls the bot makes for one outbox message Telegram answered 5xx or could not be reached for.",
+								NULL, &bot_max_attempts, 5, 1, 100,
+								PGC_SUSET, 0, NULL, NULL, NULL);
+	}
+	DefineCustomIntVariable("cos.bot_poll_timeout",
+							"How long one getUpdates long poll waits for updates.",
+							NULL, &cos_bot_poll_timeout_s, 25, 0, 50,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.bot_messages_per_second",
+							"Most Bot API calls a second the bot makes from its outbox (Telegram allows about 30 messages a second).",
+							"The calls are spaced evenly, 2% apart more than the limit.",
+							&cos_bot_messages_per_second, 30, 1, 1000,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.bot_chat_interval",
+							"Shortest time between two messages the bot sends to one chat (Telegram allows about one a second).",
+							NULL, &cos_bot_chat_interval_ms, 1000, 0, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("cos.bot_request_timeout",
+							"Longest time the bot waits for Telegram to answer a message it sends.",
+							"A call that times out may have been delivered: its row ends unknown, never sent twice.",
+							&cos_bot_request_timeout_ms, 10000, 100, 600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("cos");
 

@@ -38,6 +38,12 @@ extern int	cos_http_lock_timeout_ms;
 #define COS_MAX_HTTP_WORKERS 32
 
 extern char *cos_bot_token_file;
+extern char *cos_bot_api_url;
+extern bool cos_bot_enabled;
+extern int	cos_bot_poll_timeout_s;
+extern int	cos_bot_messages_per_second;
+extern int	cos_bot_chat_interval_ms;
+extern int	cos_bot_request_timeout_ms;
 extern char *cos_jwt_secret_file;
 extern char *cos_authenticator_roles;
 extern int	cos_init_data_max_age_s;
@@ -100,6 +106,7 @@ typedef struct CosShared
 	slock_t		mutex;
 	Latch	   *launcher_latch;
 	CosWorkerSlot fetch[COS_MAX_FETCH_WORKERS];
+	CosWorkerSlot bot;			/* the bot worker (bot.c) */
 	int16		active[COS_MAX_FETCH_WORKERS][COS_PLATFORM_SLOTS];
 	int64		next_request[COS_PLATFORM_SLOTS];
 	int			http_role_check[COS_MAX_HTTP_WORKERS];	/* CosHttpRoleCheck */
@@ -118,11 +125,15 @@ extern char *cos_clip(const char *s);
 /* Sets the latch of every fetch worker (any process may call this). */
 extern void cos_wake_fetch_workers(void);
 
+/* Sets the bot worker's latch, if it runs (any process may call this). */
+extern void cos_wake_bot(void);
+
 /* Background worker entry points (bgworker/). */
 extern PGDLLEXPORT void cos_launcher_main(Datum arg);
 extern PGDLLEXPORT void cos_fetch_main(Datum arg);
 extern PGDLLEXPORT void cos_http_main(Datum arg);
 extern PGDLLEXPORT void cos_http_check_main(Datum arg);
+extern PGDLLEXPORT void cos_bot_main(Datum arg);
 
 /*
  * cos_http_open_listen_socket: in the postmaster, binds cos.http_listen once

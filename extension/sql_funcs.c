@@ -26,10 +26,12 @@
 PG_FUNCTION_INFO_V1(cos_parse_url);
 PG_FUNCTION_INFO_V1(cos_extract_sql);
 PG_FUNCTION_INFO_V1(cos_wake);
+PG_FUNCTION_INFO_V1(cos_wake_bot_sql);
 PG_FUNCTION_INFO_V1(cos_thumbnail_url_allowed_sql);
 
 static bool wake_registered = false;
 static bool wake_pending = false;
+static bool wake_bot_pending = false;
 
 /* cos_clip: see cos.h */
 char *
@@ -126,11 +128,15 @@ WakeAtCommit(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 			if (wake_pending)
 				cos_wake_fetch_workers();
+			if (wake_bot_pending)
+				cos_wake_bot();
 			wake_pending = false;
+			wake_bot_pending = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			wake_pending = false;
+			wake_bot_pending = false;
 			break;
 		default:
 			break;
@@ -150,6 +156,23 @@ cos_wake(PG_FUNCTION_ARGS)
 		wake_registered = true;
 	}
 	wake_pending = true;
+	PG_RETURN_VOID();
+}
+
+/*
+ * cos._wake_bot() -> void: the bot worker is woken when the calling
+ * transaction commits (it sends the outbox rows queued), nothing if it
+ * aborts.
+ */
+Datum
+cos_wake_bot_sql(PG_FUNCTION_ARGS)
+{
+	if (!wake_registered)
+	{
+		RegisterXactCallback(WakeAtCommit, NULL);
+		wake_registered = true;
+	}
+	wake_bot_pending = true;
 	PG_RETURN_VOID();
 }
 

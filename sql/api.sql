@@ -56,10 +56,16 @@ CREATE TABLE cos.users (
 	seen_at timestamptz NOT NULL DEFAULT now(),
 	-- the token bucket of cos.user_adds_per_minute: adds left, as of when
 	add_tokens double precision,
-	add_tokens_at timestamptz
+	add_tokens_at timestamptz,
+	-- the bot (sql/bot.sql): when they first wrote to it (it may write to
+	-- them since), when they blocked it (cleared when they write again),
+	-- and whether they get a digest after each scheduled run
+	bot_started_at timestamptz,
+	bot_blocked_at timestamptz,
+	digest boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE cos.users IS
-'Mini-app users, one per Telegram user (telegram_id from the validated initData; names as Telegram last sent them).  role: cos_user or cos_admin (the database role the API switches to); status blocked refuses sign-in; start_param: the deep-link parameter of the first sign-in; add_tokens, add_tokens_at: how many adds the user has left under cos.user_adds_per_minute, and when that was counted.';
+'Mini-app users, one per Telegram user (telegram_id from the validated initData; names as Telegram last sent them).  role: cos_user or cos_admin (the database role the API switches to); status blocked refuses sign-in; start_param: the deep-link parameter of the first sign-in; add_tokens, add_tokens_at: how many adds the user has left under cos.user_adds_per_minute, and when that was counted; bot_started_at: when they first wrote to the bot (it may message them since); bot_blocked_at: when they blocked the bot (no message goes to them until they write again); digest: whether they get a digest after each scheduled run.';
 
 CREATE TABLE cos.user_channels (
 	user_id bigint NOT NULL REFERENCES cos.users (id) ON DELETE CASCADE,

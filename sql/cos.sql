@@ -190,6 +190,65 @@ CREATE TABLE cos.channels (
 COMMENT ON TABLE cos.channels IS
 'Tracked channels.  external_id is the canonical key from the URL (YouTube UC… or @handle, TikTok @uniqueid, …); platform_id the platform''s own id once a fetch has seen it; collect_every, when set, collects the channel that often besides the schedule slots (e.g. a Telegram channel every 15 minutes).  active: collected at each run; operator_added: added by cos.add_channel (SQL), so that no mini-app user''s removal stops it (an operator stops one with active = false, operator_added = false).';
 
+-- What changed on a channel's profile, as the workers saw it: written by a
+-- trigger on cos.channels whenever a collection stores another title,
+-- handle or avatar than the one it had (the first value a channel gets is
+-- no change).  The bot alerts the channel's followers (sql/bot.sql).
+CREATE TABLE cos.channel_changes (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	channel_id bigint NOT NULL REFERENCES cos.channels (id) ON DELETE CASCADE,
+	changed_at timestamptz NOT NULL DEFAULT now(),
+	field text NOT NULL CHECK (field IN ('title', 'handle', 'avatar', 'description')),
+	old_value text,
+	new_value text,
+	alerted_at timestamptz
+);
+CREATE INDEX channel_changes_channel ON cos.channel_changes (channel_id, changed_at);
+CREATE INDEX channel_changes_pending ON cos.channel_changes (id) WHERE alerted_at IS NULL;
+COMMENT ON TABLE cos.channel_changes IS
+'A channel''s profile changes as collections saw them: field title, handle, avatar (old_value and new_value are the image URLs; a new signature on the same image is no change) or description; alerted_at: when the bot queued its alerts to the channel''s followers.';
+
+-- The image an avatar URL names: its path, without the host (CDNs serve one
+-- image from many) and the query (signatures and expiry times change on
+-- every fetch).
+CREATE FUNCTION cos._image_path(url text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN regexp_replace(url, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*|[?#].*$', '', 'g');
+COMMENT ON FUNCTION cos._image_path(text) IS
+'Private: the path of an image URL (no scheme, host, query or fragment), what tells two avatars apart.';
+
+CREATE FUNCTION cos._channel_changed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF OLD.title IS NOT NULL AND NEW.title IS DISTINCT FROM OLD.title AND NEW.title IS NOT NULL THEN
+		INSERT INTO cos.channel_changes (channel_id, field, old_value, new_value)
+		VALUES (NEW.id, 'title', OLD.title, NEW.title);
+	END IF;
+	IF OLD.handle IS NOT NULL AND NEW.handle IS DISTINCT FROM OLD.handle AND NEW.handle IS NOT NULL THEN
+		INSERT INTO cos.channel_changes (channel_id, field, old_value, new_value)
+		VALUES (NEW.id, 'handle', OLD.handle, NEW.handle);
+	END IF;
+	IF OLD.avatar_url IS NOT NULL AND NEW.avatar_url IS NOT NULL
+	   AND cos._image_path(NEW.avatar_url) <> cos._image_path(OLD.avatar_url) THEN
+		INSERT INTO cos.channel_changes (channel_id, field, old_value, new_value)
+		VALUES (NEW.id, 'avatar', OLD.avatar_url, NEW.avatar_url);
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION cos._channel_changed() IS
+'Private: the trigger that records a channel''s changed title, handle or avatar in cos.channel_changes.';
+
+CREATE TRIGGER channel_changes AFTER UPDATE OF title, handle, avatar_url ON cos.channels
+	FOR EACH ROW
+	WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.handle IS DISTINCT FROM NEW.handle
+		  OR OLD.avatar_url IS DISTINCT FROM NEW.avatar_url)
+	EXECUTE FUNCTION cos._channel_changed();
+
 CREATE TABLE cos.videos (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	platform text NOT NULL REFERENCES cos.platforms (name),
@@ -364,13 +423,17 @@ CREATE TABLE cos.runs (
 	note text,
 	-- why some of its queued jobs cannot go out now (no usable account, …);
 	-- kept up to date by tick(), NULL when nothing waits
-	waiting text
+	waiting text,
+	-- when the bot queued this run's digests (sql/bot.sql), NULL before
+	digest_at timestamptz
 );
 COMMENT ON TABLE cos.runs IS
-'One row per collection run: a schedule slot''s instant (slot, unique) or a manual run_now (slot NULL), and its job counts.';
+'One row per collection run: a schedule slot''s instant (slot, unique) or a manual run_now (slot NULL), and its job counts; digest_at: when the bot queued the digests of this (scheduled, done) run.';
 
 -- A batch: the jobs of one run on a batched platform (Instagram) that one
 -- account collects; one worker claims the whole batch.
+CREATE INDEX runs_digest_pending ON cos.runs (id) WHERE digest_at IS NULL;
+
 CREATE TABLE cos.batches (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	run_id bigint REFERENCES cos.runs (id) ON DELETE CASCADE,
@@ -1336,6 +1399,7 @@ SELECT pg_catalog.pg_extension_config_dump('cos.schedule_slots', 'WHERE id > 2')
 SELECT pg_catalog.pg_extension_config_dump('cos._meta', 'WHERE key <> ''installed_at''');
 SELECT pg_catalog.pg_extension_config_dump('cos.channels', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.videos', '');
+SELECT pg_catalog.pg_extension_config_dump('cos.channel_changes', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.jobs', '');
 SELECT pg_catalog.pg_extension_config_dump('cos.fetch_log', '');
@@ -1350,7 +1414,7 @@ DO $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['accounts', 'proxies', 'batches', 'schedule_slots', 'channels', 'videos', 'runs', 'jobs', 'fetch_log'] LOOP
+	FOREACH t IN ARRAY ARRAY['accounts', 'proxies', 'batches', 'schedule_slots', 'channels', 'channel_changes', 'videos', 'runs', 'jobs', 'fetch_log'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cos.' || t, 'id'), '');
 	END LOOP;
 END

@@ -73,6 +73,9 @@ cos.poll_interval = 1000
 max_worker_processes = 16
 fsync = off
 log_line_prefix = '%m [%p] %b '
+# a test that sets a bot token starts the bot worker: it must reach no
+# Telegram (test_bot.sh points it at its fake Bot API)
+cos.bot_api_url = 'http://127.0.0.1:1'
 $extra_conf
 CONF
 	# 9>&-: the server must not inherit the install lock the demo holds on fd 9
