@@ -137,6 +137,10 @@ typedef struct RecentChat
 static RecentChat recent[BOT_MAX_RATE * 4];
 static int	n_recent = 0;
 
+/* when the last cos.bot_messages_per_second outbox calls went (a ring) */
+static TimestampTz sends[BOT_MAX_RATE];
+static int	sends_next = 0;		/* the oldest, overwritten next */
+
 /* outcomes of finished outbox calls, to be stored (a JSON array) */
 static StringInfoData results;
 static int	n_results = 0;
@@ -472,13 +476,18 @@ Jitter(long base)
 static void
 TokenRefused(BotCall *call, const BotAnswer *a)
 {
-	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), BOT_TOKEN_RETRY_MS);
+	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz until = TimestampTzPlusMilliseconds(now, BOT_TOKEN_RETRY_MS);
+	static TimestampTz warned_until = 0;
 
-	ereport(WARNING,
+	/* the calls out at the time all fail alike: one WARNING for them */
+	if (now >= warned_until)
+		ereport(WARNING,
 			(errmsg("cos bot: Telegram refused the bot token (%ld %s) in %s",
 					a->http_status, a->description ? a->description : "", call->method),
 			 errhint("Check the token in cos.bot_token_file (from @BotFather) and cos.bot_api_url; the bot tries again in %d s.",
 					 BOT_TOKEN_RETRY_MS / 1000)));
+	warned_until = until;
 	poll_at = Max(poll_at, until);
 	outbox_paused_until = Max(outbox_paused_until, until);
 	if (!setup_done)
@@ -663,6 +672,28 @@ SetupDone(BotCall *call, CURLcode rc)
 	json_decref(a.json);
 }
 
+/*
+ * The earliest instant the next outbox call may go so that no window of
+ * a second (and the margin) holds more than cos.bot_messages_per_second:
+ * a second after the call that many calls back.
+ */
+static TimestampTz
+WindowOpensAt(void)
+{
+	int			n = Min(cos_bot_messages_per_second, BOT_MAX_RATE);
+
+	return sends[(sends_next + BOT_MAX_RATE - n) % BOT_MAX_RATE] +
+		(int64) (1000000.0 * BOT_LIMIT_MARGIN);
+}
+
+/* Records that an outbox call went at t. */
+static void
+RecordSend(TimestampTz t)
+{
+	sends[sends_next] = t;
+	sends_next = (sends_next + 1) % BOT_MAX_RATE;
+}
+
 /* Forgets the limiter's sends older than a chat interval. */
 static void
 PruneRecent(TimestampTz now)
@@ -782,8 +813,9 @@ SendNext(TimestampTz now)
 			/* a callback's answer is no message in the chat */
 			if (strcmp(method, "answerCallbackQuery") != 0 && n_recent < (int) lengthof(recent))
 			{
+				/* the call goes now, the claim's transaction behind it */
 				recent[n_recent].chat_id = chat_id;
-				recent[n_recent].at = now;
+				recent[n_recent].at = GetCurrentTimestamp();
 				n_recent++;
 			}
 			return true;
@@ -801,14 +833,17 @@ SendNext(TimestampTz now)
 static void
 AddResult(int64 id, const char *outcome, const char *error, int64 message_id, long retry_ms, bool blocked)
 {
-	json_t	   *r = json_pack("{s:I, s:s, s:s?, s:I?, s:I, s:b}",
+	json_t	   *r = json_pack("{s:I, s:s, s:s?, s:o?, s:I, s:b}",
 							  "id", (json_int_t) id, "outcome", outcome, "error", error,
 							  "message_id", message_id ? json_integer(message_id) : NULL,
 							  "retry_ms", (json_int_t) retry_ms, "blocked", blocked);
 	char	   *s;
 
 	if (r == NULL)
+	{
+		ereport(WARNING, (errmsg("cos bot: out of memory recording the outcome of outbox row " INT64_FORMAT, id)));
 		return;
+	}
 	s = json_dumps(r, JSON_COMPACT);
 	json_decref(r);
 	if (s == NULL)
@@ -945,6 +980,10 @@ WaitAndPerform(long timeout_ms)
 	WaitEvent	events[8];
 	int			fd;
 	int			n = 2;
+
+	/* calls just added get their sockets (and send) now */
+	curl_multi_perform(multi, &running);
+	CollectFinished();
 
 	FD_ZERO(&rd);
 	FD_ZERO(&wr);
@@ -1114,17 +1153,22 @@ cos_bot_main(Datum arg)
 		}
 
 		/*
-		 * The outbox: one call every 1 / cos.bot_messages_per_second s at
-		 * most (evenly spaced, so that no second ever holds more), at most
-		 * that many in flight.
+		 * The outbox: calls spaced evenly at cos.bot_messages_per_second
+		 * (and the margin), never more than that in any second counted
+		 * from when they went (the claim's transaction may delay one), at
+		 * most that many in flight.
 		 */
 		now = GetCurrentTimestamp();
 		while (now >= outbox_at && now >= outbox_paused_until && now >= next_send_at &&
-			   outbox_in_flight < cos_bot_messages_per_second)
+			   now >= WindowOpensAt() && outbox_in_flight < cos_bot_messages_per_second)
 		{
+			TimestampTz went;
+
 			if (!SendNext(now))
 				break;			/* SendNext set outbox_at */
-			next_send_at = Max(next_send_at, now) +
+			went = GetCurrentTimestamp();
+			RecordSend(went);
+			next_send_at = Max(next_send_at, went) +
 				(int64) (1000000.0 * BOT_LIMIT_MARGIN / cos_bot_messages_per_second);
 			now = GetCurrentTimestamp();
 		}
@@ -1132,7 +1176,8 @@ cos_bot_main(Datum arg)
 
 		timeout_ms = Min(MsUntil(queue_at), MsUntil(poll_at));
 		if (outbox_in_flight < cos_bot_messages_per_second)
-			timeout_ms = Min(timeout_ms, MsUntil(Max(Max(outbox_at, next_send_at), outbox_paused_until)));
+			timeout_ms = Min(timeout_ms, MsUntil(Max(Max(outbox_at, next_send_at),
+													 Max(outbox_paused_until, WindowOpensAt()))));
 		if (!setup_done && setup_in_flight == 0)
 			timeout_ms = Min(timeout_ms, MsUntil(setup_at));
 		WaitAndPerform(Max(timeout_ms, 0));

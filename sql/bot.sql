@@ -778,16 +778,26 @@ AS $$
 DECLARE
 	r cos.outbox;
 BEGIN
-	SELECT * INTO r FROM cos.outbox o
-	 WHERE o.state = 'queued' AND o.not_before <= now()
-	   AND (o.chat_id <> ALL (busy) OR o.method = 'answerCallbackQuery')
-	 ORDER BY o.priority, o.id
-	 LIMIT 1 FOR UPDATE SKIP LOCKED;
-	IF NOT FOUND THEN
-		SELECT greatest(ceil(extract(epoch FROM min(o.not_before) - now()) * 1000), 0)
-		  INTO next_in_ms FROM cos.outbox o WHERE o.state = 'queued';
-		RETURN;
-	END IF;
+	LOOP
+		SELECT * INTO r FROM cos.outbox o
+		 WHERE o.state = 'queued' AND o.not_before <= now()
+		   AND (o.chat_id <> ALL (busy) OR o.method = 'answerCallbackQuery')
+		 ORDER BY o.priority, o.id
+		 LIMIT 1 FOR UPDATE SKIP LOCKED;
+		IF NOT FOUND THEN
+			SELECT ceil(extract(epoch FROM min(o.not_before) - now()) * 1000)
+			  INTO next_in_ms FROM cos.outbox o WHERE o.state = 'queued';
+			IF next_in_ms < 0 THEN
+				next_in_ms := 0;
+			END IF;
+			RETURN;
+		END IF;
+		-- a user who blocked the bot gets nothing until they write again
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM cos.users u
+							   WHERE u.telegram_id = r.chat_id AND u.bot_blocked_at IS NOT NULL);
+		UPDATE cos.outbox o SET state = 'failed', last_error = 'Forbidden: bot was blocked by the user'
+		 WHERE o.id = r.id;
+	END LOOP;
 	UPDATE cos.outbox o SET state = 'sending', attempts = o.attempts + 1 WHERE o.id = r.id;
 	id := r.id;
 	chat_id := r.chat_id;
@@ -808,7 +818,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION cos._bot_claim(bigint[]) IS
-'Private (for the bot worker): marks the next due cos.outbox row sending and returns it with its Bot API method and JSON body: replies first, then alerts, digests and broadcasts, oldest first, none to a chat in busy (an answerCallbackQuery excepted).  When none is due: id NULL, and next_in_ms the time until the first queued row falls due (NULL when none is queued).';
+'Private (for the bot worker): marks the next due cos.outbox row sending and returns it with its Bot API method and JSON body: replies first, then alerts, digests and broadcasts, oldest first, none to a chat in busy (an answerCallbackQuery excepted); a row to a user who blocked the bot fails on the way, without a call.  When none is due: id NULL, and next_in_ms the time until the first queued row falls due (NULL when none is queued).';
 
 -- The calls the bot makes when it starts: its commands (English, and
 -- Russian for Russian-speaking users) and the menu button opening the

@@ -151,6 +151,10 @@ SELECT cos._bot_sent(jsonb_agg(jsonb_build_object('id', id, 'outcome', 'failed',
   FROM cos.outbox WHERE state = 'sending' AND chat_id = 5001;
 SELECT text, state, last_error FROM cos.outbox WHERE chat_id = 5001 AND id > :o6 ORDER BY id;
 SELECT bot_blocked_at IS NOT NULL AS blocked FROM cos.users WHERE telegram_id = 5001;
+UPDATE cos.outbox SET state = 'sent' WHERE state = 'queued';
+SELECT cos.send_message(5001, 'sent to a blocked user') AS q4 \gset
+SELECT id, next_in_ms FROM cos._bot_claim('{}');
+SELECT state, last_error FROM cos.outbox WHERE id = :q4;
 SELECT cos.broadcast('Hello everyone') AS broadcast_to;
 SELECT chat_id FROM cos.outbox WHERE text = 'Hello everyone' ORDER BY 1;
 -- writing again unblocks
