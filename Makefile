@@ -126,7 +126,8 @@ unit: $(UNIT_TESTS)
 # the workers loaded (needs the extension installed, as pg_cron's suite
 # does), then the end-to-end tests through the
 # workers and the fixture server, through the HTTP gateway, of the
-# mini-app's API over HTTP, and of the mini-app in Chromium.
+# mini-app's API over HTTP, of the mini-app in Chromium, and of the bot
+# against a fake Bot API.
 # The install and the suites that use it hold /tmp/cos-check.lock, so two
 # checkouts on one machine do not install over each other's tests.
 check: deps
@@ -134,7 +135,7 @@ check: deps
 	$(MAKE) web-check
 	$(MAKE) bench-extract-build
 	$(MAKE) fuzz-regress
-	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh && test/e2e/test_webapp.sh'
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && test/regress.sh && test/e2e/test_collect.sh && test/e2e/test_engine.sh && test/e2e/test_http.sh && test/e2e/test_api_http.sh && test/e2e/test_webapp.sh && test/e2e/test_bot.sh'
 
 # the Debian packages the tests need (nginx for the fixture server, …)
 deps:
@@ -149,6 +150,12 @@ e2e:
 	test/e2e/test_http.sh
 	test/e2e/test_api_http.sh
 	test/e2e/test_webapp.sh
+	test/e2e/test_bot.sh
+
+# The bot's outbox drained against a fake Bot API (bench/bot.sh): the rate
+# against the limit, CPU per message.
+bench-bot: all
+	flock -o /tmp/cos-check.lock sh -c '$(MAKE) install && bench/bot.sh'
 
 # Collection throughput through the workers (bench/collect.sh; figures, not
 # pass/fail).  BENCH_VIDEOS=20000 for a shorter run.

@@ -75,7 +75,9 @@ export function start(): Launch | null {
 	const user = lp.tgWebAppData?.user as { language_code?: string } | undefined;
 	return {
 		initData: raw,
-		startParam: lp.tgWebAppStartParam ?? null,
+		// Telegram passes start_param for t.me/<bot>/<app>?startapp= links;
+		// the bot's web_app buttons carry it in the page's URL instead
+		startParam: lp.tgWebAppStartParam ?? new URLSearchParams(location.search).get('startapp') ?? null,
 		languageCode: user?.language_code ?? null,
 	};
 }

@@ -502,6 +502,14 @@ test('B sees only B\'s video and channel', async () => {
 	await close();
 });
 
+test('B opening the bot\'s button to B\'s video (?startapp= in the page URL, no start_param from Telegram): the video page', async () => {
+	const url = launchUrl(INIT.b).replace('/app/#', `/app/?startapp=video_${B_VIDEO_ID}#`);
+	const { page, close } = await open('B bot button', url);
+	await page.waitForSelector('.card h1');
+	assert.equal((await page.textContent('.card h1')).trim(), B_VIDEO.title);
+	await close();
+});
+
 test('A opening a deep link to B\'s video: not found, none of its data', async () => {
 	const { page, close } = await open('A deep link', launchUrl(INIT.aDeepB, `video_${B_VIDEO_ID}`),
 		[{ status: 404, path: '/rpc/video' }]);
