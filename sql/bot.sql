@@ -381,8 +381,9 @@ BEGIN
 						(SELECT array_agg(coalesce(m.checked_at, now()) ORDER BY m.rn) FROM mine m),
 						'{followers}')
 			)
-			SELECT '• ' || cos._clip(coalesce(m.title, m.handle, m.url)) || ' (' || m.platform || ') — ' ||
-				   cos._bot_num(m.followers, lang) || ' ' || cos._bot_text('followers', lang) ||
+			SELECT '• ' || cos._clip(coalesce(nullif(btrim(m.title), ''), m.handle, m.url)) || ' (' || m.platform || ')' ||
+				   CASE WHEN m.followers IS NULL THEN '' ELSE
+					   ' — ' || cos._bot_num(m.followers, lang) || ' ' || cos._bot_text('followers', lang) END ||
 				   CASE WHEN h.d1 IS NOT NULL THEN ' (' || cos._bot_num(h.d1, lang, true) || ')' ELSE '' END
 			  FROM mine m LEFT JOIN h ON h.key = m.id
 			 ORDER BY m.rn);
@@ -404,8 +405,9 @@ BEGIN
 						(SELECT array_agg(coalesce(m.checked_at, now()) ORDER BY m.rn) FROM mine m),
 						'{views}')
 			)
-			SELECT '• ' || cos._clip(coalesce(nullif(m.title, ''), m.url)) || ' (' || m.platform || ') — ' ||
-				   cos._bot_num(m.views, lang) || ' ' || cos._bot_text('views', lang) ||
+			SELECT '• ' || cos._clip(coalesce(nullif(btrim(m.title), ''), m.url)) || ' (' || m.platform || ')' ||
+				   CASE WHEN m.views IS NULL THEN '' ELSE
+					   ' — ' || cos._bot_num(m.views, lang) || ' ' || cos._bot_text('views', lang) END ||
 				   CASE WHEN h.d1 IS NOT NULL THEN ' (' || cos._bot_num(h.d1, lang, true) || ')' ELSE '' END ||
 				   CASE WHEN m.likes IS NOT NULL THEN ', ' || cos._bot_num(m.likes, lang) || ' ' || cos._bot_text('likes', lang) ELSE '' END
 			  FROM mine m LEFT JOIN h ON h.key = m.id
@@ -646,7 +648,7 @@ BEGIN
 			  FROM cos.users u
 			 CROSS JOIN LATERAL (SELECT cos._bot_lang(u.language_code) AS lang) l
 			 CROSS JOIN LATERAL (
-				SELECT '• ' || cos._clip(coalesce(c.title, c.handle, c.url)) || ': ' ||
+				SELECT '• ' || cos._clip(coalesce(nullif(btrim(c.title), ''), c.handle, c.url)) || ': ' ||
 					   cos._bot_num(h.followers - p.followers, l.lang, true) || ' ' ||
 					   cos._bot_text('followers', l.lang) AS line,
 					   h.followers - p.followers AS gain
@@ -659,7 +661,7 @@ BEGIN
 								 ORDER BY p.captured_at DESC LIMIT 1) p ON true
 				 WHERE uc.user_id = u.id AND h.followers > p.followers
 				UNION ALL
-				SELECT '• ' || cos._clip(coalesce(nullif(v.title, ''), v.url)) || ': ' ||
+				SELECT '• ' || cos._clip(coalesce(nullif(btrim(v.title), ''), v.url)) || ': ' ||
 					   cos._bot_num(h.views - p.views, l.lang, true) || ' ' ||
 					   cos._bot_text('views', l.lang),
 					   h.views - p.views

@@ -19,9 +19,9 @@ CHECKS
         Fails if one (chat_id, text) pair -- or (chat_id, FIELD...) -- was
         answered 200 more than once; prints the number of extra copies.
     quiet METHOD [--since SEQ]
-        For every METHOD call answered 429 with retry_after R that arrived at
-        t, fails if another METHOD call arrived in (t, t+R); prints the number
-        of 429s and the shortest gap from a 429 to the next call.
+        For every METHOD call answered 429 with retry_after R at a, fails if
+        another METHOD call arrived in (a, a+R); prints the number of 429s
+        and the shortest gap from a 429's answer to the next call.
     count METHOD [--status S] [--since SEQ]
         Prints the number of METHOD calls (answered S; S may be "null" for a
         call still hanging); always exits 0.
@@ -108,7 +108,8 @@ def check_dupes(calls, keys):
 
 
 def check_quiet(calls):
-    # No call of the method inside (t, t+R) after a 429 with retry_after R.
+    # No call of the method inside (a, a+R) after a 429 with retry_after R
+    # answered at a (calls already on their way then cannot be recalled).
     times = sorted(c["t"] for c in calls)
     n429, nearest, violations = 0, None, 0
     for c in calls:
@@ -116,10 +117,11 @@ def check_quiet(calls):
             continue
         n429 += 1
         r = float(c.get("retry_after") or 0)
-        i = bisect.bisect_right(times, c["t"])
+        a = c.get("answered", c["t"])
+        i = bisect.bisect_right(times, a)
         if i == len(times):
             continue
-        gap = times[i] - c["t"]
+        gap = times[i] - a
         if nearest is None or gap < nearest[0]:
             nearest = (gap, r)
         if gap < r:
@@ -127,7 +129,7 @@ def check_quiet(calls):
     if nearest is None:
         line = "429 answers: %d, nearest next call: none" % n429
     else:
-        line = "429 answers: %d, nearest next call after a 429: %.3f s (retry_after %g)" % (
+        line = "429 answers: %d, nearest next call after a 429's answer: %.3f s (retry_after %g)" % (
             n429, nearest[0], nearest[1])
     if violations:
         line += " -- FAIL: %d call(s) came too early" % violations

@@ -7,8 +7,9 @@
 # (test/fixtures) on loopback, adds channels and videos by their public URLs
 # (test/e2e/demo-targets.sql), lets the background workers collect them, and
 # prints what they stored.  A demo user tracks them through the mini-app's
-# API; the demo ends with the mini-app's URL on the demo cluster, signed in as
-# that user, and the command that opens it.  Run from a terminal, the cluster
+# API, and asks the bot for /stats through a fake Telegram Bot API on
+# loopback (test/e2e/fake-botapi.py); the demo ends with the mini-app's URL
+# on the demo cluster, signed in as that user, and the command that opens it.  Run from a terminal, the cluster
 # stays up until Enter is pressed; otherwise (stdin not a terminal) it stops
 # at once.  Stops everything on exit; non-zero if anything failed.
 set -euo pipefail
@@ -27,7 +28,8 @@ make -C "$ROOT" -s install >/dev/null
 export COS_E2E_DIR="${COS_E2E_DIR:-$(mktemp -d /tmp/cos-demo.XXXXXX)}"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
-trap 'cluster_stop; fixtures_stop' EXIT
+FAKE_PID=""
+trap 'cluster_stop; fixtures_stop; [ -z "$FAKE_PID" ] || kill "$FAKE_PID" 2>/dev/null || true' EXIT
 
 # the mini-app's secrets: a bot token that is clearly not a real bot's (the
 # demo signs its user's initData with it) and a JWT secret for this run
@@ -36,13 +38,21 @@ BOT_TOKEN_FILE="$(write_secret bot_token "$DEMO_BOT_TOKEN")"
 JWT_SECRET_FILE="$(write_secret jwt_secret "demo-jwt-secret-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')")"
 HTTP_PORT="$(free_port)"
 BASE="http://127.0.0.1:$HTTP_PORT"
+# the bot talks to a fake Bot API on loopback, never to Telegram
+"$HERE/fake-botapi.py" --token "$DEMO_BOT_TOKEN" --portfile "$COS_E2E_DIR/fake-bot.port" \
+	>"$COS_E2E_DIR/fake-bot.log" 2>&1 9>&- &
+FAKE_PID=$!
+for _ in $(seq 1 50); do [ -s "$COS_E2E_DIR/fake-bot.port" ] && break; sleep 0.1; done
+FAKE_BOT="http://127.0.0.1:$(cat "$COS_E2E_DIR/fake-bot.port")"
 # 9>&-: nginx must not hold the install lock past it either
 fixtures_start 9>&-
 cluster_start "cos.channel_max_videos = 10
 cos.http_listen = '127.0.0.1:$HTTP_PORT'
 cos.bot_token_file = '$BOT_TOKEN_FILE'
-cos.jwt_secret_file = '$JWT_SECRET_FILE'"
-echo "== PostgreSQL on 127.0.0.1:$PGPORT, fixture server on $FIXTURE_URL, HTTP gateway on $BASE"
+cos.jwt_secret_file = '$JWT_SECRET_FILE'
+cos.bot_api_url = '$FAKE_BOT'
+cos.webapp_url = '$BASE/app/'"
+echo "== PostgreSQL on 127.0.0.1:$PGPORT, fixture server on $FIXTURE_URL, HTTP gateway on $BASE, fake Bot API on $FAKE_BOT"
 cluster_psql -c "CREATE EXTENSION cos CASCADE"
 pause_tick
 point_platforms
@@ -110,6 +120,21 @@ add_channel https://www.youtube.com/channel/UCK8sQmJBp8GCxrOtXWBpyEA
 LIST
 cluster_psql -P pager=off -c "SELECT u.telegram_id, u.first_name, (SELECT count(*) FROM cos.user_videos x WHERE x.user_id = u.id) AS videos,
        (SELECT count(*) FROM cos.user_channels x WHERE x.user_id = u.id) AS channels FROM cos.users u"
+
+echo "== the bot: the demo user sends /stats (through the fake Bot API); the bot answers"
+curl -sf -m 5 -X POST -H 'Content-Type: application/json' "$FAKE_BOT/_fake/message" \
+	--data-binary '{"chat_id": 1000001, "text": "/stats", "first_name": "Demo", "language_code": "en"}' >/dev/null
+answer=""
+for _ in $(seq 1 50); do
+	answer="$(curl -sf -m 5 "$FAKE_BOT/_fake/calls?method=sendMessage" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["calls"]:
+    print(c["params"]["text"])' || true)"
+	[ -n "$answer" ] && break
+	sleep 0.2
+done
+[ -n "$answer" ] || { echo "FAILED: the bot did not answer /stats"; exit 1; }
+echo "$answer"
 echo "demo ok"
 
 # the launch parameters a Telegram client puts in the URL's hash: the signed

@@ -59,8 +59,9 @@ CONTROL ENDPOINTS   (no token; JSON in and out)
     GET  /_fake/calls?since=SEQ&method=M
                            {"calls":[{"seq","t","method","params","status"}]}
                            with seq > SEQ, arrival order; "t" is time.time() at
-                           arrival; "status" is null while hanging; a 429
-                           answer also records "retry_after"
+                           arrival, "answered" when the answer was given;
+                           "status" is null while hanging; a 429 answer
+                           also records "retry_after"
     POST /_fake/reset      clears updates, injections, blocked chats, the call
                            log and all counters; hanging calls are released
 
@@ -190,6 +191,7 @@ class State:
         # Set the answered status of a call and append it to --log.
         with self.cv:
             rec["status"] = status
+            rec["answered"] = time.time()
             if retry_after is not None:
                 rec["retry_after"] = retry_after
             self.write_log(rec)
@@ -313,6 +315,9 @@ class Handler(BaseHTTPRequestHandler):
     """One connection; GET and POST go through dispatch()."""
 
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: an answer's headers and body go in two writes, and Nagle
+    # would hold the second until the client's delayed ACK (40 ms on Linux)
+    disable_nagle_algorithm = True
     server_version = "fake-botapi/1"
 
     def do_GET(self):

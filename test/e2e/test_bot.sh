@@ -74,9 +74,12 @@ print(c[-1]["seq"] if c else 0)'
 jq_calls() {
 	fake GET "/_fake/calls?since=$1&method=$2" | python3 -c '
 import json, sys
-for c in json.load(sys.stdin)["calls"]:
-    p = c["params"]
-    print('"$3"')'
+try:
+    for c in json.load(sys.stdin)["calls"]:
+        p = c["params"]
+        print('"$3"')
+except BrokenPipeError:
+    pass' 2>/dev/null
 }
 # wait_for SECONDS NAME COMMAND...: runs COMMAND (a function such as
 # sql_is or at_least, quiet) until it succeeds; a failed assertion when it
@@ -312,7 +315,7 @@ t0="$SECONDS"
 sql "$(for k in $(seq 1 "$per_chat"); do
 	echo "SELECT cos.broadcast('Broadcast $k of $per_chat: the numbers of the week are in the app.');"
 done)" >/dev/null
-expect "$ROWS rows queued" "SELECT count(*) FROM cos.outbox WHERE kind = 'broadcast'" "$ROWS"
+expect "$ROWS rows queued" "SELECT count(*) FROM cos.outbox WHERE kind = 'broadcast' AND text LIKE 'Broadcast %'" "$ROWS"
 sleep 5
 fake POST /_fake/inject '{"method": "sendMessage", "status": 429, "retry_after": 2, "count": 1}' >/dev/null
 sleep 5
@@ -321,11 +324,11 @@ fake POST /_fake/inject '{"method": "sendMessage", "delay_ms": 3000, "count": 2}
 fake POST /_fake/inject '{"method": "sendMessage", "status": 502, "count": 2}' >/dev/null
 limit=$((ROWS / 25 + 120))
 wait_for "$limit" "the outbox drained" \
-	sql_is "SELECT count(*) FROM cos.outbox WHERE kind = 'broadcast' AND state IN ('queued', 'sending')" 0
+	sql_is "SELECT count(*) FROM cos.outbox WHERE kind = 'broadcast' AND text LIKE 'Broadcast %' AND state IN ('queued', 'sending')" 0
 took=$((SECONDS - t0))
 echo "# drained in $took s: $(python3 -c "print(round($ROWS / $took, 1))") rows/s at cos.bot_messages_per_second = 30"
 expect "every row sent or failed: failed only those to the $blocked blocked chats, with Telegram's reason" \
-	"SELECT string_agg(state || ' ' || n || coalesce(' ' || e, ''), ', ' ORDER BY state) FROM (SELECT state, count(*) AS n, min(last_error) FILTER (WHERE state = 'failed') AS e FROM cos.outbox WHERE kind = 'broadcast' GROUP BY state) x" \
+	"SELECT string_agg(state || ' ' || n || coalesce(' ' || e, ''), ', ' ORDER BY state) FROM (SELECT state, count(*) AS n, min(last_error) FILTER (WHERE state = 'failed') AS e FROM cos.outbox WHERE kind = 'broadcast' AND text LIKE 'Broadcast %' GROUP BY state) x" \
 	"failed $((blocked * per_chat)) Forbidden: bot was blocked by the user, sent $((ROWS - blocked * per_chat))"
 check "sendMessage answered 200 once per sent row" "$((ROWS - blocked * per_chat))" "$("$HERE/bot-calls.py" "$FAKE" count sendMessage --status 200 --since "$s0" | grep -o '[0-9]*$')"
 out="$("$HERE/bot-calls.py" "$FAKE" dupes sendMessage --since "$s0" 2>&1)" && ok "none twice: $out" || not_ok "none twice" "no duplicates" "$out"
