@@ -9,7 +9,7 @@
  *	  cos.bot_chat_interval.
  *
  * Every call goes through one libcurl multi handle, and the worker waits on
- * curl's sockets and its latch together, so SIGTERM, a reload or a queued
+ * curl's sockets and its latch together (cos_curl_wait), so SIGTERM, a reload or a queued
  * message (cos._wake_bot() at commit) is seen at once, even during the 25 s
  * long poll.  No transaction is open while a call is out.
  *
@@ -26,8 +26,6 @@
  * "parameters": {"retry_after"}}).
  */
 #include "postgres.h"
-
-#include <sys/select.h>
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -54,6 +52,7 @@
 #include "utils/timestamp.h"
 
 #include "cos.h"
+#include "worker.h"
 
 /* after PostgreSQL's headers: jansson's json_typeof() is a macro */
 #include <curl/curl.h>
@@ -110,6 +109,7 @@ typedef struct BotAnswer
 } BotAnswer;
 
 static CURLM *multi = NULL;
+static CosCurlWait curl_wait;
 static BotCall *calls = NULL;	/* in flight */
 static int	outbox_in_flight = 0;
 
@@ -180,45 +180,22 @@ TakeBotSlot(void)
 	return ok;
 }
 
-/* Opens a transaction with SPI and a snapshot. */
+/*
+ * In a PG_CATCH block after cos_begin_work: rolls the transaction back and
+ * logs the error as a WARNING ("cos bot: <what> failed: <message>"), back
+ * in memory context cxt.  The bot goes on.
+ */
 static void
-BeginWork(const char *activity)
+WarnAndAbort(MemoryContext cxt, const char *what)
 {
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	SPI_connect();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, activity);
-}
+	ErrorData  *edata;
 
-/* Commits what BeginWork opened. */
-static void
-EndWork(void)
-{
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_stat(false);
-	pgstat_report_activity(STATE_IDLE, NULL);
-}
-
-/* True when CREATE EXTENSION cos has been run and its bot tables exist. */
-static bool
-ExtensionReady(void)
-{
-	bool		ready;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	ready = OidIsValid(get_extension_oid("cos", true));
-	if (ready)
-	{
-		Oid			nsp = get_namespace_oid("cos", true);
-
-		ready = OidIsValid(nsp) && OidIsValid(get_relname_relid("outbox", nsp));
-	}
-	CommitTransactionCommand();
-	return ready;
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	AbortCurrentTransaction();
+	ereport(WARNING, (errmsg("cos bot: %s failed: %s", what, edata->message)));
+	FreeErrorData(edata);
 }
 
 /*
@@ -238,7 +215,7 @@ RunStatement(const char *activity, const char *sql, const char *arg, int64 *resu
 		Datum		values[1];
 		int			rc;
 
-		BeginWork(activity);
+		cos_begin_work(activity);
 		if (arg != NULL)
 		{
 			values[0] = CStringGetTextDatum(arg);
@@ -254,19 +231,11 @@ RunStatement(const char *activity, const char *sql, const char *arg, int64 *resu
 
 			*result = v ? strtoll(v, NULL, 10) : 0;
 		}
-		EndWork();
+		cos_end_work();
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ereport(WARNING,
-				(errmsg("cos bot: %s failed: %s", activity, edata->message)));
-		FreeErrorData(edata);
+		WarnAndAbort(cxt, activity);
 		ok = false;
 	}
 	PG_END_TRY();
@@ -601,7 +570,7 @@ StartSetup(void)
 	{
 		uint64		i;
 
-		BeginWork("listing the bot's setup calls");
+		cos_begin_work("listing the bot's setup calls");
 		if (SPI_execute("SELECT method, params::text FROM cos._bot_setup()", true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "cos bot: cos._bot_setup() failed");
 		for (i = 0; i < SPI_processed; i++)
@@ -613,18 +582,11 @@ StartSetup(void)
 			bodies = lappend(bodies, list_make2(pstrdup(method), pstrdup(params)));
 			MemoryContextSwitchTo(old);
 		}
-		EndWork();
+		cos_end_work();
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ereport(WARNING, (errmsg("cos bot: cannot list the setup calls: %s", edata->message)));
-		FreeErrorData(edata);
+		WarnAndAbort(cxt, "listing the setup calls");
 		setup_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), BOT_TOKEN_RETRY_MS);
 		return;
 	}
@@ -739,7 +701,7 @@ SendNext(TimestampTz now)
 		Oid			types[1] = {TEXTOID};
 		Datum		values[1] = {CStringGetTextDatum(busy.data)};
 
-		BeginWork("claiming an outbox row");
+		cos_begin_work("claiming an outbox row");
 		if (SPI_execute_with_args("SELECT id, chat_id, method, attempts, body::text, next_in_ms FROM cos._bot_claim($1::bigint[])",
 								  1, types, values, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "cos bot: cos._bot_claim() failed");
@@ -763,18 +725,11 @@ SendNext(TimestampTz now)
 			body = json_loads(text, 0, NULL);
 			claimed = true;
 		}
-		EndWork();
+		cos_end_work();
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ereport(WARNING, (errmsg("cos bot: cannot claim from the outbox: %s", edata->message)));
-		FreeErrorData(edata);
+		WarnAndAbort(cxt, "claiming from the outbox");
 		outbox_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 5000);
 		claimed = false;
 	}
@@ -970,49 +925,8 @@ CollectFinished(void)
 static void
 WaitAndPerform(long timeout_ms)
 {
-	fd_set		rd,
-				wr,
-				ex;
-	int			maxfd = -1;
-	long		curl_ms = -1;
-	int			running;
-	WaitEventSet *set;
-	WaitEvent	events[8];
-	int			fd;
-	int			n = 2;
-
-	/* calls just added get their sockets (and send) now */
-	curl_multi_perform(multi, &running);
-	CollectFinished();
-
-	FD_ZERO(&rd);
-	FD_ZERO(&wr);
-	FD_ZERO(&ex);
-	curl_multi_fdset(multi, &rd, &wr, &ex, &maxfd);
-	curl_multi_timeout(multi, &curl_ms);
-	if (curl_ms >= 0)
-		timeout_ms = Min(timeout_ms, curl_ms);
-	if (maxfd < 0 && calls != NULL)
-		timeout_ms = Min(timeout_ms, 50);	/* curl holds no socket yet */
-	for (fd = 0; fd <= maxfd; fd++)
-		if (FD_ISSET(fd, &rd) || FD_ISSET(fd, &wr))
-			n++;
-
-	set = CreateWaitEventSet(CurrentMemoryContext, n);
-	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	for (fd = 0; fd <= maxfd; fd++)
-	{
-		uint32		ev = (FD_ISSET(fd, &rd) ? WL_SOCKET_READABLE : 0) |
-			(FD_ISSET(fd, &wr) ? WL_SOCKET_WRITEABLE : 0);
-
-		if (ev != 0)
-			AddWaitEventToSet(set, ev, fd, NULL, NULL);
-	}
 	pgstat_report_activity(STATE_IDLE, NULL);
-	(void) WaitEventSetWait(set, Max(timeout_ms, 0), events, lengthof(events), PG_WAIT_EXTENSION);
-	FreeWaitEventSet(set);
-	curl_multi_perform(multi, &running);
+	cos_curl_wait(&curl_wait, Max(timeout_ms, 0));
 }
 
 /* Drops every call in flight (the token changed); their rows stay sending. */
@@ -1061,24 +975,14 @@ cos_bot_main(Datum arg)
 	multi = curl_multi_init();
 	if (multi == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a curl multi handle")));
+	cos_curl_wait_init(&curl_wait, multi);
 	srandom((unsigned int) (MyProcPid ^ GetCurrentTimestamp()));
 
 	MemoryContextSwitchTo(TopMemoryContext);
 	initStringInfo(&results);
 	loop_cxt = AllocSetContextCreate(TopMemoryContext, "cos bot loop", ALLOCSET_DEFAULT_SIZES);
 
-	while (!ExtensionReady())
-	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 cos_poll_interval_ms, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
-	}
+	cos_wait_for_extension("outbox");
 
 	RunStatement("marking rows left sending", "SELECT cos._bot_recover()", NULL, NULL);
 	LoadOffset();

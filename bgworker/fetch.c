@@ -5,8 +5,9 @@
  *	  most a share of each platform's max_concurrency), hands the bodies to
  *	  the extractors and stores the results in short transactions.
  *
- * No transaction is open while transfers run.  The worker sleeps on its latch
- * only when it has no transfer in flight, until the next job falls due (or
+ * No transaction is open while transfers run.  While they do, the worker
+ * waits on their sockets and its latch together (cos_curl_wait); with none
+ * in flight, on its latch alone, until the next job falls due (or
  * cos.poll_interval as a fallback); backends that enqueue jobs set the latch
  * at commit (cos._wake()).
  */
@@ -36,10 +37,12 @@
 #include "utils/timestamp.h"
 
 #include "cos.h"
+#include "worker.h"
 #include "fetch.h"
 
 static int	worker_slot = -1;
 static CURLM *multi = NULL;
+static CosCurlWait curl_wait;	/* multi's sockets and the latch */
 /* longest a finished task waits for its batch to be stored */
 #define STORE_DELAY_MS 50
 
@@ -84,46 +87,11 @@ TakeSlot(int slot)
 	return ok;
 }
 
-/* Opens a transaction with SPI and a snapshot, as worker_spi does. */
-static void
-BeginWork(const char *activity)
+/* Milliseconds from t to now (negative when t is ahead). */
+static long
+MsSince(TimestampTz t)
 {
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	SPI_connect();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, activity);
-}
-
-/* Closes what BeginWork opened. */
-static void
-EndWork(void)
-{
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_stat(false);
-	pgstat_report_activity(STATE_IDLE, NULL);
-}
-
-/* True when CREATE EXTENSION cos has been run in this database. */
-static bool
-ExtensionReady(void)
-{
-	bool		ready;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	ready = OidIsValid(get_extension_oid("cos", true));
-	if (ready)
-	{
-		/* not while the extension script itself is still running */
-		Oid			nsp = get_namespace_oid("cos", true);
-
-		ready = OidIsValid(nsp) && OidIsValid(get_relname_relid("jobs", nsp));
-	}
-	CommitTransactionCommand();
-	return ready;
+	return (long) ((GetCurrentTimestamp() - t) / 1000);
 }
 
 /* Puts back the jobs an earlier incarnation of this slot left running. */
@@ -134,7 +102,7 @@ RequeueOwnJobs(void)
 	Datum		values[1] = {Int32GetDatum(worker_slot)};
 	int			rc;
 
-	BeginWork("cos: requeueing jobs left by a previous worker");
+	cos_begin_work("cos: requeueing jobs left by a previous worker");
 	rc = SPI_execute_with_args("UPDATE cos.jobs SET state = 'queued', locked_until = NULL "
 							   " WHERE state = 'running' AND locked_by = $1",
 							   1, types, values, NULL, false, 0);
@@ -144,7 +112,7 @@ RequeueOwnJobs(void)
 		ereport(LOG,
 				(errmsg("cos fetch worker %d: requeued %llu jobs left running by its previous run",
 						worker_slot, (unsigned long long) SPI_processed)));
-	EndWork();
+	cos_end_work();
 }
 
 static const char *const CLAIM_SQL = "SELECT * FROM cos._claim($1, $2, $3)";
@@ -193,7 +161,7 @@ ClaimJobs(int want, FetchTask **out, long *next_due_ms)
 	values[1] = Float8GetDatum((double) cos_visibility_timeout_s);
 	values[2] = Int32GetDatum(worker_slot);
 
-	BeginWork("cos: claiming jobs");
+	cos_begin_work("cos: claiming jobs");
 	rc = SPI_execute_with_args(CLAIM_SQL, 3, types, values, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "cos: claim failed: %s", SPI_result_code_string(rc));
@@ -278,7 +246,7 @@ ClaimJobs(int want, FetchTask **out, long *next_due_ms)
 			}
 		}
 	}
-	EndWork();
+	cos_end_work();
 	return claimed;
 }
 
@@ -469,15 +437,12 @@ StartWaiting(FetchTask **finished)
  * moved to *finished.  Log entries are prepended to *log.
  */
 static void
-PumpTransfers(int timeout_ms, FetchTask **finished, FetchLogEntry **log)
+PumpTransfers(long timeout_ms, FetchTask **finished, FetchLogEntry **log)
 {
-	int			running;
-	int			numfds;
 	CURLMsg    *msg;
 	int			left;
 
-	curl_multi_poll(multi, NULL, 0, timeout_ms, &numfds);
-	curl_multi_perform(multi, &running);
+	cos_curl_wait(&curl_wait, timeout_ms);
 
 	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
 	{
@@ -560,22 +525,11 @@ cos_fetch_main(Datum arg)
 	multi = curl_multi_init();
 	if (multi == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a curl multi handle")));
+	cos_curl_wait_init(&curl_wait, multi);
 
 	loop_cxt = AllocSetContextCreate(TopMemoryContext, "cos fetch loop", ALLOCSET_DEFAULT_SIZES);
 
-	/* wait for CREATE EXTENSION cos */
-	while (!ExtensionReady())
-	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 cos_poll_interval_ms, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
-	}
+	cos_wait_for_extension("jobs");
 
 	/*
 	 * What a worker commits can always be fetched again: a commit lost in a
@@ -670,8 +624,20 @@ cos_fetch_main(Datum arg)
 
 		if (active_total > 0)
 		{
-			/* short waits while transfers run, so new work and signals are seen */
-			PumpTransfers(held_ms > 0 ? (int) Min(held_ms, 100) : 100, &finished, &log);
+			/*
+			 * Until a transfer can move or the latch is set (jobs enqueued,
+			 * SIGTERM, SIGHUP), at most until a held task may start, the
+			 * finished tasks are due to be stored, or the next claim.
+			 */
+			long		wait_ms = cos_poll_interval_ms;
+
+			if (held_ms > 0)
+				wait_ms = Min(wait_ms, held_ms);
+			if (finished_since != 0)
+				wait_ms = Min(wait_ms, Max(0L, STORE_DELAY_MS - MsSince(finished_since)));
+			if (next_claim_at != 0)
+				wait_ms = Min(wait_ms, Max(0L, -MsSince(next_claim_at)));
+			PumpTransfers(wait_ms, &finished, &log);
 			if (active_total < cos_fetch_concurrency && waiting == NULL && finished != NULL)
 				claim_wanted = true;
 		}
